@@ -1,0 +1,60 @@
+"""Number and formula formatting shared by every view (no torch, no Textual)."""
+
+from __future__ import annotations
+
+import math
+
+DEFAULT_DECIMALS = 4
+"""The book prints 4 decimals."""
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_number(value: float, decimals: int = DEFAULT_DECIMALS) -> str:
+    """Fixed decimals as the book prints them; inf and NaN spelled out, never hidden."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if abs(value) >= 1e6:
+        # Keep columns narrow: 1e30 in fixed notation would be 36 characters.
+        return f"{value:.{decimals}e}"
+    text = f"{value:.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # "-0.0000" reads as a sign error; it is zero at this precision
+    return text
+
+
+def subscript(number: int) -> str:
+    return str(number).translate(_SUBSCRIPTS)
+
+
+def superscript(number: int) -> str:
+    return str(number).translate(_SUPERSCRIPTS)
+
+
+def token_vector(index: int) -> str:
+    """x⁽ⁱ⁾ for a 1-based token index."""
+    return f"x⁽{superscript(index)}⁾"
+
+
+def context_vector(index: int) -> str:
+    """z⁽ⁱ⁾ for a 1-based token index."""
+    return f"z⁽{superscript(index)}⁾"
+
+
+def score_formula(query: int) -> str:
+    """ω_qi = x⁽ⁱ⁾·x⁽q⁾ for a 1-based query index."""
+    q = subscript(query)
+    return f"ω{q}ᵢ = x⁽ⁱ⁾·{token_vector(query)}"
+
+
+def weight_formula(query: int) -> str:
+    q = subscript(query)
+    return f"α{q}ᵢ = exp ω{q}ᵢ / Σⱼ exp ω{q}ⱼ"
+
+
+def context_formula(query: int) -> str:
+    q = subscript(query)
+    return f"{context_vector(query)} = Σᵢ α{q}ᵢ x⁽ⁱ⁾"

@@ -1,0 +1,175 @@
+"""What a person edits: tokens, their embeddings and the query — plain Python, no torch, no Textual.
+
+A :class:`Scenario` is immutable; every edit returns a new one, so undo, the walkthrough and a
+future per-client SSH session can hold scenarios without copying. Any invalid value raises
+:class:`ScenarioError`, whose message is written for the user.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Sequence
+
+SCHEMA_VERSION = 1
+FLOAT32_MAX = 3.4028234663852886e38
+"""Embeddings are computed in float32: larger magnitudes would silently become inf."""
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario, value or file. The message is meant to be shown to the user as is."""
+
+
+def parse_number(text: str) -> float:
+    """Parse what a person typed into a cell; refuse anything that is not a finite float32."""
+    stripped = text.strip()
+    if not stripped:
+        raise ScenarioError("empty: type a number, e.g. 0.55")
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise ScenarioError(f"{stripped!r} is not a number (try e.g. 0.55 or -1e-3)") from None
+    return check_value(value, what=repr(stripped))
+
+
+def check_value(value: Any, what: str | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number that float32 can hold."""
+    what = what or repr(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(f"{what} is not a number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ScenarioError(f"{what} is not a finite number")
+    if abs(value) > FLOAT32_MAX:
+        raise ScenarioError(f"{what} is too large: float32 holds at most ±3.4e38")
+    return value
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Tokens with one embedding row each, and which token is the query."""
+
+    tokens: tuple[str, ...]
+    """Token labels, in sentence order."""
+    embeddings: tuple[tuple[float, ...], ...]
+    """One row per token, one column per embedding dimension."""
+    query: int = 0
+    """Index of the query token (0-based)."""
+
+    def __post_init__(self) -> None:
+        tokens = tuple(_check_label(label, i) for i, label in enumerate(_as_sequence(self.tokens, "tokens")))
+        rows = tuple(
+            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({v!r})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
+            for i, row in enumerate(_as_sequence(self.embeddings, "embeddings"))
+        )
+        if not tokens:
+            raise ScenarioError("a scenario needs at least one token")
+        if len(rows) != len(tokens):
+            raise ScenarioError(f"{len(tokens)} tokens but {len(rows)} embedding rows")
+        width = len(rows[0])
+        if width == 0:
+            raise ScenarioError("embeddings need at least one dimension")
+        for i, row in enumerate(rows):
+            if len(row) != width:
+                raise ScenarioError(f"ragged embeddings: row 1 has {width} values, row {i + 1} has {len(row)}")
+        if isinstance(self.query, bool) or not isinstance(self.query, int):
+            raise ScenarioError(f"query must be a token index, not {self.query!r}")
+        if not 0 <= self.query < len(tokens):
+            raise ScenarioError(f"query {self.query + 1} is out of range: there are {len(tokens)} tokens")
+        # Normalise lists to tuples so scenarios hash and compare by value.
+        object.__setattr__(self, "tokens", tokens)
+        object.__setattr__(self, "embeddings", rows)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def n_dims(self) -> int:
+        return len(self.embeddings[0])
+
+    @property
+    def query_token(self) -> str:
+        return self.tokens[self.query]
+
+    # --- immutable updates ---
+
+    def with_value(self, token: int, dim: int, value: float) -> Scenario:
+        """A copy with one embedding value replaced."""
+        self._check_cell(token, dim)
+        row = list(self.embeddings[token])
+        row[dim] = check_value(value)
+        rows = list(self.embeddings)
+        rows[token] = tuple(row)
+        return replace(self, embeddings=tuple(rows))
+
+    def with_query(self, index: int) -> Scenario:
+        """A copy with another query token."""
+        return replace(self, query=index)
+
+    def with_query_step(self, step: int) -> Scenario:
+        """A copy with the query moved ``step`` tokens on, wrapping around."""
+        return self.with_query((self.query + step) % self.n_tokens)
+
+    def with_label(self, token: int, label: str) -> Scenario:
+        """A copy with one token renamed."""
+        self._check_cell(token, 0)
+        tokens = list(self.tokens)
+        tokens[token] = label
+        return replace(self, tokens=tuple(tokens))
+
+    def _check_cell(self, token: int, dim: int) -> None:
+        if not (0 <= token < self.n_tokens and 0 <= dim < self.n_dims):
+            raise ScenarioError(f"no cell at token {token + 1}, dimension {dim + 1}")
+
+    # --- (de)serialisation ---
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": SCHEMA_VERSION,
+            "tokens": list(self.tokens),
+            "embeddings": [list(row) for row in self.embeddings],
+            "query": self.query,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError(f"expected a JSON object, got {type(data).__name__}")
+        version = data.get("version")
+        if version != SCHEMA_VERSION:
+            raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads version {SCHEMA_VERSION})")
+        missing = [key for key in ("tokens", "embeddings") if key not in data]
+        if missing:
+            raise ScenarioError(f"missing field(s): {', '.join(missing)}")
+        return cls(tokens=data["tokens"], embeddings=data["embeddings"], query=data.get("query", 0))
+
+
+def _as_sequence(value: Any, what: str) -> Sequence[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ScenarioError(f"{what} must be a list")
+    return tuple(value)
+
+
+def _check_label(label: Any, index: int) -> str:
+    if not isinstance(label, str):
+        raise ScenarioError(f"token {index + 1} must be text, not {label!r}")
+    label = label.strip()
+    if not label:
+        raise ScenarioError(f"token {index + 1} has an empty label")
+    return label
+
+
+SEED_EXAMPLE = Scenario(
+    tokens=("Your", "journey", "starts", "with", "one", "step"),
+    embeddings=(
+        (0.43, 0.15, 0.89),
+        (0.55, 0.87, 0.66),
+        (0.57, 0.85, 0.64),
+        (0.22, 0.58, 0.33),
+        (0.77, 0.25, 0.10),
+        (0.05, 0.80, 0.55),
+    ),
+    query=1,
+)
+"""The seed's example: "Your journey starts with one step", query "journey"."""

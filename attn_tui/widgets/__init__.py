@@ -1,0 +1,1 @@
+"""Textual widgets: they render what the app hands them and post messages; they never compute."""

@@ -1,0 +1,63 @@
+"""The `?` screen: every key the app answers to, generated from the bindings themselves."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+INTRO = (
+    "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "
+    "ω, the softmax weights α and the context vector z recompute at once."
+)
+
+
+def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
+    """One row per binding with a description, grouped by where it applies."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for title, bindings in sections:
+        table.add_row("", "")
+        table.add_row(f"[u]{title}[/u]", "")
+        seen: set[tuple[str, str]] = set()
+        for binding in bindings:
+            entry = (binding.key, binding.description)
+            if not binding.description or entry in seen:
+                continue
+            seen.add(entry)
+            keys = ", ".join(_display_key(key) for key in binding.key.split(","))
+            table.add_row(keys, binding.description)
+    return table
+
+
+def _display_key(key: str) -> str:
+    key = key.strip()
+    names = {"left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?"}
+    if key in names:
+        return names[key]
+    return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("escape", "Esc").replace("enter", "Enter")
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key binding; Esc, q, ? or F1 closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys — attn-tui"
+            body.border_subtitle = "Esc closes"
+            yield Static(INTRO, id="help-intro")
+            yield Static(keys_table(self._sections), id="help-keys")

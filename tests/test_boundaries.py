@@ -1,0 +1,46 @@
+"""Layering: the core never imports Textual, and the plain-Python modules never import torch.
+
+Each check runs in a fresh interpreter, so modules imported by other tests cannot hide a leak."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def modules_loaded_by(*modules: str) -> set[str]:
+    """Names in sys.modules after a fresh interpreter imports ``modules``."""
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {list(modules)!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout))
+
+
+def loaded_packages(loaded: set[str], *packages: str) -> list[str]:
+    """The modules in ``loaded`` that are one of ``packages`` or inside them."""
+    return sorted(name for name in loaded if any(name == p or name.startswith(p + ".") for p in packages))
+
+
+def test_core_does_not_import_textual():
+    """attention, scenario, formatting and compute work without a screen (notebooks, tests, SSH)."""
+    loaded = modules_loaded_by("attn_tui.attention", "attn_tui.scenario", "attn_tui.formatting", "attn_tui.compute")
+    assert "attn_tui.compute" in loaded
+    assert loaded_packages(loaded, "textual") == []
+
+
+@pytest.mark.parametrize("package", ["torch", "textual"])
+def test_scenario_and_formatting_are_plain_python(package):
+    """Scenario and formatting import neither torch nor Textual, so they load instantly."""
+    loaded = modules_loaded_by("attn_tui.scenario", "attn_tui.formatting")
+    assert loaded_packages(loaded, package) == []
