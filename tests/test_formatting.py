@@ -17,7 +17,7 @@ from attn_tui.formatting import (
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (0.95435, "0.9544"),  # the book's 4 decimals by default
+        (0.954423, "0.9544"),  # the book's 4 decimals by default
         (1.0, "1.0000"),
         (-0.25, "-0.2500"),
         (float("nan"), "NaN"),

@@ -38,10 +38,27 @@ def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
 
 def _display_key(key: str) -> str:
     key = key.strip()
-    names = {"left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?"}
+    names = {
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "question_mark": "?",
+        "escape": "Esc",
+        "enter": "Enter",
+        "up": "↑",
+        "down": "↓",
+        "left": "←",
+        "right": "→",
+        "pageup": "PgUp",
+        "pagedown": "PgDn",
+        "home": "Home",
+        "end": "End",
+        "tab": "Tab",
+    }
     if key in names:
         return names[key]
-    return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("escape", "Esc").replace("enter", "Enter")
+    if key.startswith("f") and key[1:].isdigit():
+        return key.upper()
+    return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("+tab", "+Tab")
 
 
 class HelpScreen(ModalScreen[None]):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs 
     from attn_tui.compute import Analysis
 
 BAR_WIDTH = 16
+"""Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 
 
@@ -40,12 +41,20 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
 class Panel(VerticalScroll):
     """A titled, scrollable panel whose body is re-rendered from each new analysis."""
 
+    _analysis: Analysis | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
 
     def show(self, analysis: Analysis) -> None:
+        self._analysis = analysis
         self.border_title = self.title_for(analysis)
         self.query_one(".panel-body", Static).update(self.render_body(analysis))
+
+    def on_resize(self) -> None:
+        # Bars and wrapping depend on the width: re-render what is shown, no recomputation.
+        if self._analysis is not None:
+            self.show(self._analysis)
 
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError
@@ -93,6 +102,8 @@ class WeightsPanel(Panel):
         weights = analysis.query.weights.tolist()
         largest = max(weights)
         bar_style = self.get_component_rich_style("weights-panel--bar")
+        # symbol + token + value take about 24 cells; the bar gets the rest of the line.
+        bar_width = max(BAR_WIDTH, self.scrollable_content_region.width - 26)
         table = _per_token_table()
         table.add_column(no_wrap=True)  # bar
         for i, (token, weight) in enumerate(zip(analysis.scenario.tokens, weights)):
@@ -100,7 +111,7 @@ class WeightsPanel(Panel):
                 f"α{q}{subscript(i + 1)}",
                 token,
                 format_number(weight),
-                Text(bar(weight / largest if largest > 0 else 0.0), style=bar_style),
+                Text(bar(weight / largest if largest > 0 else 0.0, bar_width), style=bar_style),
                 style=_row_style(analysis, i),
             )
         table.add_row("Σ", "", format_number(sum(weights)), "")

@@ -1,0 +1,62 @@
+"""Drive the installed `attn-tui` in a real terminal (tmux), as a person would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+
+TMUX = shutil.which("tmux")
+ATTN_TUI = shutil.which("attn-tui")
+
+requires_terminal = pytest.mark.skipif(
+    TMUX is None or ATTN_TUI is None,
+    reason="needs tmux and an installed attn-tui on PATH (pip install -e '.[test]')",
+)
+
+
+class TmuxSession:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        result = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
+        )
+        return result.stdout
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def resize(self, width: int, height: int) -> None:
+        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)], check=True)
+
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        """Wait until every text is on screen; fail with the screen if it never is."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if all(text in screen for text in texts):
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"{texts} not on screen after {timeout}s. Screen:\n{screen}")
+
+
+@contextmanager
+def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = "TERM=xterm-256color") -> Iterator[TmuxSession]:
+    """Start `attn-tui ARGS` in a detached tmux session; the pane stays after exit to read it."""
+    name = f"attn-tui-test-{uuid.uuid4().hex[:8]}"
+    command = f"{env} {ATTN_TUI} {' '.join(args)}; echo EXITED:$?; sleep 60"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command], check=True
+    )
+    try:
+        yield TmuxSession(name)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)

@@ -1,0 +1,203 @@
+"""The app driven by keys with Textual's Pilot, as a person would use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from attn_tui.app import AttnApp
+from attn_tui.compute import analyse
+from attn_tui.formatting import format_number
+from attn_tui.scenario import SEED_EXAMPLE
+from attn_tui.widgets.cell_editor import CellEditor
+from attn_tui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.widgets.help_screen import HelpScreen
+from conftest import widget_text
+
+BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
+BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]
+BOOK_CONTEXT = "[0.4419, 0.6515, 0.5683]"
+
+
+def panel_values(app: AttnApp, panel_id: str) -> list[str]:
+    """The number column of a per-token panel, one entry per token, as displayed."""
+    rows = widget_text(app.query_one(f"#{panel_id} .panel-body")).splitlines()
+    return [row.split()[2] for row in rows[: app.scenario.n_tokens]]
+
+
+def context_text(app: AttnApp) -> str:
+    return widget_text(app.query_one("#context .panel-body")).strip()
+
+
+def assert_panels_match_fresh_computation(app: AttnApp) -> None:
+    """What the panels show equals a fresh computation on the grid's numbers."""
+    fresh = analyse(app.scenario).query
+    assert panel_values(app, "scores") == [format_number(v) for v in fresh.scores.tolist()]
+    assert panel_values(app, "weights") == [format_number(v) for v in fresh.weights.tolist()]
+    assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
+
+
+async def test_default_screen_shows_the_books_numbers():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)):
+        assert panel_values(app, "scores") == BOOK_SCORES
+        assert panel_values(app, "weights") == BOOK_WEIGHTS
+        assert context_text(app) == BOOK_CONTEXT
+        assert "ω₂ᵢ = x⁽ⁱ⁾·x⁽²⁾" in str(app.query_one("#scores").border_title)
+        assert "α₂ᵢ = exp ω₂ᵢ / Σⱼ exp ω₂ⱼ" in str(app.query_one("#weights").border_title)
+        assert "z⁽²⁾ = Σᵢ α₂ᵢ x⁽ⁱ⁾" in str(app.query_one("#context").border_title)
+
+
+async def test_grid_starts_focused_on_the_first_number_with_the_query_marked():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)):
+        grid = app.query_one(EmbeddingGrid)
+        assert app.focused is grid
+        assert tuple(grid.cursor_coordinate) == (0, 1)
+        text = widget_text(grid)
+        assert "▶ journey" in text
+        assert "0.4300" in text and "0.5500" in text
+        assert "journey" in widget_text(app.query_one("#query-bar"))
+
+
+async def test_typing_a_digit_starts_an_edit_and_enter_commits_it():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "enter")
+        assert app.scenario.embeddings[0] == (1.0, 0.15, 0.89)
+        # x⁽¹⁾·x⁽²⁾ = 1×0.55 + 0.15×0.87 + 0.89×0.66 = 1.2679
+        assert panel_values(app, "scores")[0] == "1.2679"
+        assert_panels_match_fresh_computation(app)
+        assert "1.0000" in widget_text(app.query_one(EmbeddingGrid))
+        assert not app.query_one(CellEditor).is_open
+        assert app.focused is app.query_one(EmbeddingGrid)
+
+
+async def test_enter_prefills_the_current_value_for_editing():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "right", "enter")  # journey, dim 2 = 0.87
+        editor = app.query_one("#editor-input")
+        assert editor.value == "0.87"
+        await pilot.press("backspace", "5", "enter")  # 0.85
+        assert app.scenario.embeddings[1] == (0.55, 0.85, 0.66)
+        assert_panels_match_fresh_computation(app)
+
+
+async def test_escape_cancels_an_edit():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("7", "7", "escape")
+        assert app.scenario == SEED_EXAMPLE
+        assert not app.query_one(CellEditor).is_open
+        assert panel_values(app, "scores") == BOOK_SCORES
+
+
+@pytest.mark.parametrize("bad_text", ["abc", "", "nan", "inf", "1e999", "--1", "1e39"])
+async def test_text_that_is_not_a_finite_number_is_refused(bad_text):
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", *["backspace"] * 4)
+        for character in bad_text:
+            await pilot.press(character)
+        await pilot.press("enter")
+        message = widget_text(app.query_one("#message"))
+        assert "Refused" in message
+        assert app.scenario == SEED_EXAMPLE
+        assert panel_values(app, "scores") == BOOK_SCORES
+        # The typed text stays in the open editor so it can be corrected.
+        assert app.query_one(CellEditor).is_open
+        assert app.query_one("#editor-input").value == bad_text
+        await pilot.press("escape")
+        assert not app.query_one(CellEditor).is_open
+
+
+async def test_brackets_change_the_query_and_every_panel_follows():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right_square_bracket")
+        assert app.scenario.query == 2
+        assert panel_values(app, "scores")[2] == "1.4570"
+        assert "ω₃ᵢ" in str(app.query_one("#scores").border_title)
+        assert "▶ starts" in widget_text(app.query_one(EmbeddingGrid))
+        assert_panels_match_fresh_computation(app)
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        assert app.scenario.query_token == "step"  # wraps around
+        assert context_text(app) == "[0.4177, 0.6503, 0.5645]"
+
+
+async def test_hjkl_move_the_cursor():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.query_one(EmbeddingGrid)
+        await pilot.press("j", "j", "l")
+        assert tuple(grid.cursor_coordinate) == (2, 2)
+        await pilot.press("k", "h")
+        assert tuple(grid.cursor_coordinate) == (1, 1)
+
+
+async def test_brackets_typed_in_the_editor_are_text_not_query_changes():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "right_square_bracket", "enter")
+        assert app.scenario.query == 1
+        assert app.scenario == SEED_EXAMPLE
+        assert "Refused" in widget_text(app.query_one("#message"))
+
+
+async def test_renaming_a_token_via_its_label_cell():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("left", "enter", *["backspace"] * 4, "M", "y", "enter")
+        assert app.scenario.tokens[0] == "My"
+        assert "My" in widget_text(app.query_one("#scores .panel-body"))
+        await pilot.press("enter", *["backspace"] * 2, "enter")
+        assert "Refused" in widget_text(app.query_one("#message"))
+        assert app.scenario.tokens[0] == "My"
+
+
+async def test_help_lists_every_key_and_closes():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = widget_text(app.screen.query_one("#help-keys"))
+        for description in ("Prev query", "Next query", "Edit cell", "Quit", "Cancel edit", "Commands"):
+            assert description in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_the_apps_actions():
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        for character in "next query":
+            await pilot.press(character)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scenario.query == 2
+
+
+async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
+    app = AttnApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#too-small").display
+        assert "need 80×24" in widget_text(app.query_one("#too-small"))
+        assert app.query_one("#main").styles.display == "none"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one("#main").styles.display != "none"
+        assert panel_values(app, "scores") == BOOK_SCORES
+
+
+async def test_a_large_value_still_shows_finite_weights():
+    app = AttnApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", *["backspace"] * 4, *"1e15", "enter")
+        weights = [float(v) for v in panel_values(app, "weights")]
+        assert all(0.0 <= w <= 1.0 for w in weights)
+        assert_panels_match_fresh_computation(app)

@@ -1,0 +1,50 @@
+"""The command line: --help and --version answer without importing torch or Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from attn_tui import __version__
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version():
+    result = run("-m", "attn_tui", "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"attn-tui {__version__}"
+    assert result.stderr == ""
+
+
+def test_help_explains_keys_and_ssh():
+    result = run("-m", "attn_tui", "--help")
+    assert result.returncode == 0
+    assert "usage: attn-tui" in result.stdout
+    assert "ssh -t host attn-tui" in result.stdout
+    assert result.stderr == ""
+
+
+def test_help_and_version_import_neither_torch_nor_textual():
+    probe = (
+        "import sys\n"
+        "from attn_tui import cli\n"
+        "for args in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        cli.main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'textual', 'numpy'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = run("-c", probe)
+    assert "HEAVY []" in result.stderr
+
+
+def test_unknown_option_is_one_clear_line_and_status_2():
+    result = run("-m", "attn_tui", "--no-such-option")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --no-such-option" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,53 @@
+"""Regenerate the SVG screenshots in `screenshots/` that the README shows.
+
+Run after any change to what the screen looks like:
+
+    python tools/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attn_tui.app import AttnApp
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    size: tuple[int, int]
+    keys: tuple[str, ...] = field(default=())
+    title: str = "attn-tui"
+
+
+SHOTS = [
+    Shot("default-80x24", (80, 24)),
+    Shot("default-120x32", (120, 32)),
+    Shot("edited-80x24", (80, 24), keys=("enter", *["backspace"] * 4, "1", "enter", "right_square_bracket")),
+    Shot("help-80x24", (80, 24), keys=("question_mark",)),
+]
+
+
+async def take(shot: Shot) -> Path:
+    app = AttnApp()
+    async with app.run_test(size=shot.size) as pilot:
+        await pilot.press(*shot.keys)
+        await pilot.pause()
+        path = SCREENSHOTS / f"{shot.name}.svg"
+        path.write_text(app.export_screenshot(title=shot.title), encoding="utf-8")
+    return path
+
+
+async def main() -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for shot in SHOTS:
+        print(await take(shot), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
