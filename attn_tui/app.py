@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import events, on
+from typing import TYPE_CHECKING, Callable
+
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,15 +12,16 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
-from attn_tui.compute import Analysis, analyse
 from attn_tui.formatting import format_number, token_vector
-from attn_tui.messages import EditCancelled, EditRequested, EditSubmitted
+from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
-from attn_tui.widgets.cell_editor import CellEditor
 from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel
 from attn_tui.widgets.query_bar import QueryBar
+
+if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
+    from attn_tui.compute import Analysis
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 """Below this the layout cannot show the grid and all three panels."""
@@ -46,7 +49,11 @@ class AttnApp(App[None]):
     """The single source of truth. Every change replaces it; the watcher refreshes every view."""
 
     analysis: Analysis | None = None
-    """The numbers for the current scenario, computed once per change and shared by all views."""
+    """The numbers for the current scenario, computed once per change and shared by all views.
+    None until torch has loaded."""
+
+    _analyse: Callable[[Scenario], Analysis] | None = None
+    """`compute.analyse`, once its module (and so torch) is imported."""
 
     def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
         super().__init__()
@@ -61,7 +68,6 @@ class AttnApp(App[None]):
                 grid.border_title = "Embeddings x⁽ⁱ⁾"
                 yield grid
                 yield QueryBar(id="query-bar")
-                yield CellEditor(id="editor")
                 yield Static(id="message")
             with Vertical(id="right"):
                 yield ScoresPanel(id="scores")
@@ -76,6 +82,25 @@ class AttnApp(App[None]):
     def on_mount(self) -> None:
         self._show(self.scenario)
         self.query_one(EmbeddingGrid).focus()
+        for panel in self.query(Panel):
+            panel.show_loading_torch()
+        self._load_compute()
+
+    @work(thread=True, exclusive=True, group="load-compute")
+    def _load_compute(self) -> None:
+        # Importing torch takes about a second: the grid is on screen and editable meanwhile.
+        from attn_tui.compute import analyse
+
+        self.call_from_thread(self._compute_loaded, analyse)
+
+    def _compute_loaded(self, analyse: Callable[[Scenario], Analysis]) -> None:
+        self._analyse = analyse
+        self._show(self.scenario)
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the numbers are on screen (torch has loaded)."""
+        return self.analysis is not None
 
     def on_resize(self, event: events.Resize) -> None:
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
@@ -87,12 +112,14 @@ class AttnApp(App[None]):
         self._show(scenario)
 
     def _show(self, scenario: Scenario) -> None:
-        self.analysis = analyse(scenario)
+        if self._analyse is not None:
+            self.analysis = self._analyse(scenario)
         with self.batch_update():
             self.query_one(EmbeddingGrid).show(scenario)
             self.query_one(QueryBar).show(scenario)
-            for panel in self.query(Panel):
-                panel.show(self.analysis)
+            if self.analysis is not None:
+                for panel in self.query(Panel):
+                    panel.show(self.analysis)
 
     # --- query ---
 
@@ -107,24 +134,19 @@ class AttnApp(App[None]):
 
     # --- editing ---
 
-    @on(EditRequested)
-    def _open_editor(self, event: EditRequested) -> None:
+    @on(EditStarted)
+    def _explain_edit(self, event: EditStarted) -> None:
         scenario = self.scenario
-        if not (0 <= event.row < scenario.n_tokens and 0 <= event.column <= scenario.n_dims):
-            return
         token = scenario.tokens[event.row]
         if event.column == LABEL_COLUMN:
-            caption, current = f"Rename {token_vector(event.row + 1)}:", token
+            self._say(f"Renaming {token_vector(event.row + 1)} {token!r}: Enter commits, Esc cancels.")
         else:
-            caption = f"{token} · dim {event.column}:"
-            current = repr(scenario.embeddings[event.row][event.column - 1])
-        text = current if event.initial_text is None else event.initial_text
-        self.query_one(CellEditor).open(event.row, event.column, caption, text, select_all=False)
-        self._say("Enter commits, Esc cancels.")
+            self._say(f"Editing {token} · dim {event.column}: Enter commits, Esc cancels.")
 
     @on(EditSubmitted)
     def _commit_edit(self, event: EditSubmitted) -> None:
         scenario = self.scenario
+        grid = self.query_one(EmbeddingGrid)
         try:
             if event.column == LABEL_COLUMN:
                 updated = scenario.with_label(event.row, event.text)
@@ -134,27 +156,22 @@ class AttnApp(App[None]):
                 updated = scenario.with_value(event.row, event.column - 1, value)
                 done = f"{scenario.tokens[event.row]} · dim {event.column} = {format_number(value)}"
         except ScenarioError as error:
-            # Keep the editor open with the typed text: nothing the person wrote is lost.
-            self._say(f"Refused: {error}. The old value stays.", error=True)
+            # Re-open the edit with the typed text: nothing the person wrote is lost.
+            grid.start_edit(event.row, event.column, event.text, quietly=True)
+            self._say(f"Refused: {error}. The old value stays; Esc cancels.", error=True)
             return
-        self._close_editor()
         self.scenario = updated
         self._say(done)
 
     @on(EditCancelled)
     def _cancel_edit(self) -> None:
-        self._close_editor()
         self._say("Edit cancelled.")
-
-    def _close_editor(self) -> None:
-        self.query_one(CellEditor).close()
-        self.query_one(EmbeddingGrid).focus()
 
     def action_edit_cell(self) -> None:
         """Edit the cell under the grid's cursor (used by the command palette)."""
         grid = self.query_one(EmbeddingGrid)
         grid.focus()
-        grid.post_message(EditRequested(grid.cursor_row, grid.cursor_column))
+        grid.start_edit(grid.cursor_row, grid.cursor_column)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
@@ -168,18 +185,18 @@ class AttnApp(App[None]):
             return
         sections = [
             ("Anywhere", list(AttnApp.BINDINGS)),
-            ("Embedding grid", [*EmbeddingGrid.BINDINGS, *_GRID_EXTRA_KEYS]),
-            ("Cell editor", [*_EDITOR_EXTRA_KEYS, *CellEditor.BINDINGS]),
+            ("Embedding grid", _GRID_KEYS),
+            ("While editing a cell", EmbeddingGrid.EDIT_KEYS),
             ("Help", list(HelpScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
 
 
-# Keys handled by widgets rather than bindings; listed so `?` shows every key.
-_GRID_EXTRA_KEYS = [
-    Binding("up,down,left,right", "", "Move the cursor"),
-    Binding("pageup,pagedown,home,end", "", "Scroll the grid"),
+# The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.
+_GRID_KEYS = [
+    Binding("up,down,left,right,h,j,k,l", "", "Move the cursor"),
+    Binding("enter", "", "Edit the cell (pre-filled); on a token label, rename it"),
     Binding("0-9,-,.", "", "Start typing a new value"),
+    Binding("pageup,pagedown,home,end", "", "Scroll the grid"),
     Binding("tab,shift+tab", "", "Move focus between grid and panels"),
 ]
-_EDITOR_EXTRA_KEYS = [Binding("enter", "", "Commit (refused if not a finite number)")]

@@ -8,18 +8,16 @@ from textual.message import Message
 
 
 @dataclass
-class EditRequested(Message):
-    """The person wants to edit a grid cell (``column`` 0 is the token label)."""
+class EditStarted(Message):
+    """A grid cell is being edited (``column`` 0 is the token label)."""
 
     row: int
     column: int
-    initial_text: str | None = None
-    """Text that replaces the value (typing a digit starts an edit); None pre-fills the value."""
 
 
 @dataclass
 class EditSubmitted(Message):
-    """The person pressed Enter in the cell editor."""
+    """The person pressed Enter on an edited cell; the app validates and applies ``text``."""
 
     row: int
     column: int
@@ -28,11 +26,4 @@ class EditSubmitted(Message):
 
 @dataclass
 class EditCancelled(Message):
-    """The person left the cell editor without committing."""
-
-
-@dataclass
-class QueryChosen(Message):
-    """The person picked a token as the query (by click; keys go through app actions)."""
-
-    index: int
+    """The person left an edit without committing."""

@@ -13,7 +13,9 @@ from typing import Any, Iterable, Sequence
 
 SCHEMA_VERSION = 1
 FLOAT32_MAX = 3.4028234663852886e38
-"""Embeddings are computed in float32: larger magnitudes would silently become inf."""
+"""The largest float32. Embeddings are computed in float32."""
+_FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)
+"""From here on a value rounds to inf in float32 (smaller ones round to at most FLOAT32_MAX)."""
 
 
 class ScenarioError(ValueError):
@@ -37,10 +39,15 @@ def check_value(value: Any, what: str | None = None) -> float:
     what = what or repr(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"{what} is not a number")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ScenarioError(f"{what} is not a finite number")
-    if abs(value) > FLOAT32_MAX:
+    try:
+        value = float(value)  # a huge int raises OverflowError here
+    except OverflowError:
+        value = math.inf
+    else:
+        if not math.isfinite(value):
+            raise ScenarioError(f"{what} is not a finite number")
+    if abs(value) >= _FLOAT32_OVERFLOW:
+        # float32 would silently turn it into inf.
         raise ScenarioError(f"{what} is too large: float32 holds at most ±3.4e38")
     return value
 
@@ -137,7 +144,7 @@ class Scenario:
         if not isinstance(data, dict):
             raise ScenarioError(f"expected a JSON object, got {type(data).__name__}")
         version = data.get("version")
-        if version != SCHEMA_VERSION:
+        if type(version) is not int or version != SCHEMA_VERSION:
             raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads version {SCHEMA_VERSION})")
         missing = [key for key in ("tokens", "embeddings") if key not in data]
         if missing:

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widget import Widget
+
+from attn_tui.app import AttnApp
 
 
 def widget_text(widget: Widget) -> str:
     """The text a widget currently paints, line by line (no styles)."""
     lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
     return "\n".join(line.text.rstrip() for line in lines)
+
+
+async def wait_until_ready(pilot: Pilot) -> None:
+    """Wait until torch has loaded in the background and the numbers are on screen."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    for _ in range(200):
+        if app.is_ready:
+            break
+        await pilot.pause(0.01)
+    assert app.is_ready, "the numbers never appeared"
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def running(app: AttnApp | None = None, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot]:
+    """Run the app headless at ``size`` and wait for its numbers."""
+    app = app or AttnApp()
+    async with app.run_test(size=size) as pilot:
+        await wait_until_ready(pilot)
+        yield pilot

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from textual import events
+
 from attn_tui.app import AttnApp
 from attn_tui.compute import analyse
 from attn_tui.formatting import format_number
 from attn_tui.scenario import SEED_EXAMPLE
-from attn_tui.widgets.cell_editor import CellEditor
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
-from conftest import widget_text
+from conftest import running, widget_text
 
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
 BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]
@@ -37,8 +38,8 @@ def assert_panels_match_fresh_computation(app: AttnApp) -> None:
 
 
 async def test_default_screen_shows_the_books_numbers():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)):
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         assert panel_values(app, "scores") == BOOK_SCORES
         assert panel_values(app, "weights") == BOOK_WEIGHTS
         assert context_text(app) == BOOK_CONTEXT
@@ -48,8 +49,8 @@ async def test_default_screen_shows_the_books_numbers():
 
 
 async def test_grid_starts_focused_on_the_first_number_with_the_query_marked():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)):
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         grid = app.query_one(EmbeddingGrid)
         assert app.focused is grid
         assert tuple(grid.cursor_coordinate) == (0, 1)
@@ -60,42 +61,41 @@ async def test_grid_starts_focused_on_the_first_number_with_the_query_marked():
 
 
 async def test_typing_a_digit_starts_an_edit_and_enter_commits_it():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("1", "enter")
         assert app.scenario.embeddings[0] == (1.0, 0.15, 0.89)
         # x⁽¹⁾·x⁽²⁾ = 1×0.55 + 0.15×0.87 + 0.89×0.66 = 1.2679
         assert panel_values(app, "scores")[0] == "1.2679"
         assert_panels_match_fresh_computation(app)
         assert "1.0000" in widget_text(app.query_one(EmbeddingGrid))
-        assert not app.query_one(CellEditor).is_open
+        assert app.query_one(EmbeddingGrid).editing is None
         assert app.focused is app.query_one(EmbeddingGrid)
 
 
 async def test_enter_prefills_the_current_value_for_editing():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("down", "right", "enter")  # journey, dim 2 = 0.87
-        editor = app.query_one("#editor-input")
-        assert editor.value == "0.87"
+        assert app.query_one(EmbeddingGrid).editing.text == "0.87"
         await pilot.press("backspace", "5", "enter")  # 0.85
         assert app.scenario.embeddings[1] == (0.55, 0.85, 0.66)
         assert_panels_match_fresh_computation(app)
 
 
 async def test_escape_cancels_an_edit():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("7", "7", "escape")
         assert app.scenario == SEED_EXAMPLE
-        assert not app.query_one(CellEditor).is_open
+        assert app.query_one(EmbeddingGrid).editing is None
         assert panel_values(app, "scores") == BOOK_SCORES
 
 
 @pytest.mark.parametrize("bad_text", ["abc", "", "nan", "inf", "1e999", "--1", "1e39"])
 async def test_text_that_is_not_a_finite_number_is_refused(bad_text):
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("enter", *["backspace"] * 4)
         for character in bad_text:
             await pilot.press(character)
@@ -105,15 +105,15 @@ async def test_text_that_is_not_a_finite_number_is_refused(bad_text):
         assert app.scenario == SEED_EXAMPLE
         assert panel_values(app, "scores") == BOOK_SCORES
         # The typed text stays in the open editor so it can be corrected.
-        assert app.query_one(CellEditor).is_open
-        assert app.query_one("#editor-input").value == bad_text
+        assert app.query_one(EmbeddingGrid).editing is not None
+        assert app.query_one(EmbeddingGrid).editing.text == bad_text
         await pilot.press("escape")
-        assert not app.query_one(CellEditor).is_open
+        assert app.query_one(EmbeddingGrid).editing is None
 
 
 async def test_brackets_change_the_query_and_every_panel_follows():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("right_square_bracket")
         assert app.scenario.query == 2
         assert panel_values(app, "scores")[2] == "1.4570"
@@ -126,8 +126,8 @@ async def test_brackets_change_the_query_and_every_panel_follows():
 
 
 async def test_hjkl_move_the_cursor():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         grid = app.query_one(EmbeddingGrid)
         await pilot.press("j", "j", "l")
         assert tuple(grid.cursor_coordinate) == (2, 2)
@@ -136,8 +136,8 @@ async def test_hjkl_move_the_cursor():
 
 
 async def test_brackets_typed_in_the_editor_are_text_not_query_changes():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("1", "right_square_bracket", "enter")
         assert app.scenario.query == 1
         assert app.scenario == SEED_EXAMPLE
@@ -145,8 +145,8 @@ async def test_brackets_typed_in_the_editor_are_text_not_query_changes():
 
 
 async def test_renaming_a_token_via_its_label_cell():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("left", "enter", *["backspace"] * 4, "M", "y", "enter")
         assert app.scenario.tokens[0] == "My"
         assert "My" in widget_text(app.query_one("#scores .panel-body"))
@@ -156,12 +156,12 @@ async def test_renaming_a_token_via_its_label_cell():
 
 
 async def test_help_lists_every_key_and_closes():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = widget_text(app.screen.query_one("#help-keys"))
-        for description in ("Prev query", "Next query", "Edit cell", "Quit", "Cancel edit", "Commands"):
+        for description in ("Prev query", "Next query", "Edit the cell", "Move the cursor", "Quit", "Cancel the edit", "Commands"):
             assert description in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -170,8 +170,8 @@ async def test_help_lists_every_key_and_closes():
 
 
 async def test_command_palette_offers_the_apps_actions():
-    app = AttnApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+p")
         for character in "next query":
             await pilot.press(character)
@@ -182,8 +182,8 @@ async def test_command_palette_offers_the_apps_actions():
 
 
 async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
-    app = AttnApp()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with running(size=(60, 20)) as pilot:
+        app = pilot.app
         await pilot.pause()
         assert app.query_one("#too-small").display
         assert "need 80×24" in widget_text(app.query_one("#too-small"))
@@ -195,9 +195,51 @@ async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
 
 
 async def test_a_large_value_still_shows_finite_weights():
-    app = AttnApp()
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
         await pilot.press("enter", *["backspace"] * 4, *"1e15", "enter")
         weights = [float(v) for v in panel_values(app, "weights")]
         assert all(0.0 <= w <= 1.0 for w in weights)
         assert_panels_match_fresh_computation(app)
+
+
+async def test_grid_is_on_screen_and_editable_before_torch_has_loaded(monkeypatch):
+    monkeypatch.setattr(AttnApp, "_load_compute", lambda self: None)
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "loading torch…" in widget_text(app.query_one("#scores .panel-body"))
+        assert "0.5500" in widget_text(app.query_one(EmbeddingGrid))
+        await pilot.press("2", "enter")
+        assert app.scenario.embeddings[0][0] == 2.0
+        assert not app.is_ready
+
+
+async def test_fast_typing_loses_no_keys():
+    """A terminal delivers "0.5⏎" in one burst: every key must land in the edit, in order."""
+    async with running() as pilot:
+        app = pilot.app
+        for key, character in [("0", "0"), ("full_stop", "."), ("5", "5"), ("enter", "\r"), ("down", None),
+                               ("2", "2"), ("enter", "\r")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.2)
+        assert app.scenario.embeddings[0][0] == 0.5
+        assert app.scenario.embeddings[1][0] == 2.0
+        assert_panels_match_fresh_computation(app)
+
+
+async def test_edit_keys_move_the_caret_and_delete():
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("enter", "home", "delete", "delete", "3", "end", "backspace", "1", "left", "9", "enter")
+        # "0.43" → "43" → "343" → "34" → "341" → "3491"
+        assert app.scenario.embeddings[0][0] == 3491.0
+
+
+async def test_letters_typed_into_a_label_are_text_not_commands():
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("left", "enter", *["backspace"] * 4, *"hjkl[]?", "enter")
+        assert app.scenario.tokens[0] == "hjkl[]?"
+        assert app.scenario.query == 1
+        assert app.screen is app.screen_stack[0]

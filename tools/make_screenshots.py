@@ -12,7 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attn_tui.app import AttnApp
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import running  # noqa: E402  (the tests' way of starting the app and waiting for numbers)
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -34,8 +35,8 @@ SHOTS = [
 
 
 async def take(shot: Shot) -> Path:
-    app = AttnApp()
-    async with app.run_test(size=shot.size) as pilot:
+    async with running(size=shot.size) as pilot:
+        app = pilot.app
         await pilot.press(*shot.keys)
         await pilot.pause()
         path = SCREENSHOTS / f"{shot.name}.svg"

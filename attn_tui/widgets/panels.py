@@ -41,6 +41,8 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
 class Panel(VerticalScroll):
     """A titled, scrollable panel whose body is re-rendered from each new analysis."""
 
+    DEFAULT_TITLE = ""
+
     _analysis: Analysis | None = None
 
     def compose(self) -> ComposeResult:
@@ -50,6 +52,10 @@ class Panel(VerticalScroll):
         self._analysis = analysis
         self.border_title = self.title_for(analysis)
         self.query_one(".panel-body", Static).update(self.render_body(analysis))
+
+    def show_loading_torch(self) -> None:
+        self.border_title = self.DEFAULT_TITLE
+        self.query_one(".panel-body", Static).update("loading torch…")
 
     def on_resize(self) -> None:
         # Bars and wrapping depend on the width: re-render what is shown, no recomputation.
@@ -78,6 +84,8 @@ def _row_style(analysis: Analysis, row: int) -> str:
 class ScoresPanel(Panel):
     """ω_qi = x⁽ⁱ⁾·x⁽q⁾ for every token i."""
 
+    DEFAULT_TITLE = "Scores"
+
     def title_for(self, analysis: Analysis) -> str:
         return f"Scores  {score_formula(analysis.scenario.query + 1)}"
 
@@ -92,6 +100,7 @@ class ScoresPanel(Panel):
 class WeightsPanel(Panel):
     """α_qi = softmax(ω_q)_i for every token i, with a bar scaled to the largest weight."""
 
+    DEFAULT_TITLE = "Weights"
     COMPONENT_CLASSES = {"weights-panel--bar"}
 
     def title_for(self, analysis: Analysis) -> str:
@@ -120,6 +129,8 @@ class WeightsPanel(Panel):
 
 class ContextPanel(Panel):
     """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension."""
+
+    DEFAULT_TITLE = "Context"
 
     def title_for(self, analysis: Analysis) -> str:
         return f"Context  {context_formula(analysis.scenario.query + 1)}"
