@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from textual import events
+from textual.coordinate import Coordinate
 
 from attn_tui.app import AttnApp
 from attn_tui.compute import analyse
@@ -243,3 +244,15 @@ async def test_letters_typed_into_a_label_are_text_not_commands():
         assert app.scenario.tokens[0] == "hjkl[]?"
         assert app.scenario.query == 1
         assert app.screen is app.screen_stack[0]
+
+
+async def test_highlighted_cells_are_emphasised_and_cleared():
+    async with running() as pilot:
+        grid = pilot.app.query_one(EmbeddingGrid)
+        grid.set_highlight({(0, 0), (1, 2)})
+        await pilot.pause()
+        assert "reverse" in str(grid.get_cell_at(Coordinate(0, 1)).style)
+        assert "reverse" in str(grid.get_cell_at(Coordinate(1, 3)).style)
+        grid.set_highlight(())
+        await pilot.pause()
+        assert "reverse" not in str(grid.get_cell_at(Coordinate(0, 1)).style)

@@ -7,7 +7,9 @@ order: a fast typist's "0.5⏎" must not race a focus change to a separate input
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterable
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding
@@ -85,12 +87,13 @@ class EmbeddingGrid(DataTable[Text]):
     ]
     """Keys the grid handles itself while a cell is being edited (listed in the help screen)."""
 
-    COMPONENT_CLASSES = {"embedding-grid--query", "embedding-grid--editing"}
+    COMPONENT_CLASSES = {"embedding-grid--query", "embedding-grid--editing", "embedding-grid--highlight"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell", zebra_stripes=False, fixed_columns=1)
         self._shown: Scenario | None = None
         self._edit: CellEdit | None = None
+        self._highlight: frozenset[tuple[int, int]] = frozenset()
 
     # --- showing a scenario ---
 
@@ -108,6 +111,20 @@ class EmbeddingGrid(DataTable[Text]):
             for dim, value in enumerate(scenario.embeddings[row]):
                 if row in query_rows or value != shown.embeddings[row][dim]:
                     self._refresh_cell(row, dim + 1)
+
+    def set_highlight(self, cells: Iterable[tuple[int, int]]) -> None:
+        """Emphasise these (token, dimension) cells, 0-based, e.g. the ones a walkthrough step reads.
+
+        An empty iterable clears the emphasis.
+        """
+        cells = frozenset(cells)
+        changed = cells ^ self._highlight
+        self._highlight = cells
+        if self._shown is None:
+            return
+        for token, dim in changed:
+            if 0 <= token < self._shown.n_tokens and 0 <= dim < self._shown.n_dims:
+                self._refresh_cell(token, dim + 1)
 
     def _rebuild(self, scenario: Scenario) -> None:
         cursor = self.cursor_coordinate
@@ -128,13 +145,15 @@ class EmbeddingGrid(DataTable[Text]):
     def _cell(self, row: int, column: int) -> Text:
         scenario = self._shown
         assert scenario is not None
-        style = self.get_component_rich_style("embedding-grid--query") if row == scenario.query else ""
+        style = self.get_component_rich_style("embedding-grid--query") if row == scenario.query else Style()
         edit = self._edit
         if edit is not None and (edit.row, edit.column) == (row, column):
             return edit.render(self.get_component_rich_style("embedding-grid--editing"))
         if column == LABEL_COLUMN:
             mark = QUERY_MARK if row == scenario.query else "  "
             return Text(mark + scenario.tokens[row], style=style)
+        if (row, column - 1) in self._highlight:
+            style += self.get_component_rich_style("embedding-grid--highlight")
         return Text(format_number(scenario.embeddings[row][column - 1]), style=style, justify="right")
 
     # --- editing ---
