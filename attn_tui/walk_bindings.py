@@ -9,7 +9,7 @@ from textual.binding import Binding
 WALK_BINDINGS = [
     Binding("w", "walk_start", "Walk", id="walk.start"),
     # The same key while walking, kept out of the footer to leave room for the stepping keys.
-    Binding("w", "walk_restart", "Restart the walk", show=False, id="walk.restart"),
+    Binding("w", "walk_restart", "Restart the walk (while walking)", show=False, id="walk.restart"),
     Binding("space,n", "walk_step(1)", "Next step", show=False, id="walk.forward"),
     Binding("backspace,p", "walk_step(-1)", "Previous step", show=False, id="walk.back"),
     # The grid also uses ← → Home End: while walking these take precedence (priority), except

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Group
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs 
 BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
+NOT_REVERSED = Style(reverse=False)
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
 OVERFLOW_NOTE = (
@@ -142,7 +144,7 @@ class WeightsPanel(Panel):
 
     def title_for(self, analysis: Analysis) -> str:
         if self.comparing:
-            return "Weights  ω/Σω · softmax_naive · torch.softmax"
+            return "Weights  ω/Σω · naive · torch.softmax"
         return f"Weights  {weight_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Table | Group:
@@ -179,7 +181,8 @@ class WeightsPanel(Panel):
                 token,
                 *exps[i : i + 1],
                 shown[i],
-                Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style),
+                # Not reversed with a current row: a reversed bar would turn into a gap.
+                Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
                 style=_row_style(analysis, i, current),
             )
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
