@@ -20,7 +20,7 @@ WALK_BINDINGS = [
     Binding("end", "walk_to(-1)", "End of the walk", show=False, priority=True, id="walk.end"),
     Binding("s", "walk_stage(1)", "Next stage", show=False, id="walk.next_stage"),
     Binding("S", "walk_stage(-1)", "Previous stage (or this one's start)", show=False, id="walk.previous_stage"),
-    Binding("escape", "walk_leave", "Leave walk", key_display="esc", id="walk.leave"),
+    Binding("escape", "walk_leave", "Exit", key_display="esc", id="walk.leave"),
     Binding("a", "autoplay", "Autoplay on/off (any key stops it)", show=False, id="walk.autoplay"),
     Binding("greater_than_sign", "autoplay_pace(-1)", "Autoplay faster", show=False, id="walk.faster"),
     Binding("less_than_sign", "autoplay_pace(1)", "Autoplay slower", show=False, id="walk.slower"),

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from attn_tui.formatting import token_vector
 from attn_tui.walkthrough import STAGES, Progress, Walkthrough
 
-KEYS_HINT = "␣/→ next · ⌫/← back · esc leave"
+KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
 
 class ExplanationPanel(VerticalScroll):
@@ -38,7 +38,9 @@ class ExplanationPanel(VerticalScroll):
             stage = step.stage
             self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(STAGES)} {stage.name}"
             parts = [Text(step.computes[:1].upper() + step.computes[1:], style="italic")]
-            if step.rows:
+            if len(step.rows) == walkthrough.n_tokens:
+                parts.append(Text("reads X: every embedding", style="italic"))
+            elif step.rows:
                 reads = ", ".join(
                     f"{token_vector(row + 1)}{' (query)' if step.reads_query and row == walkthrough.query else ''}"
                     for row in step.rows

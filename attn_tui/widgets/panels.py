@@ -36,10 +36,7 @@ _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NOT_REVERSED = Style(reverse=False)
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
-OVERFLOW_NOTE = (
-    "softmax_naive overflows here: exp ω is inf in float32 (ω > 88.7), so exp/Σexp gives NaN. "
-    "torch.softmax subtracts the max score first, so it stays right."
-)
+OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
