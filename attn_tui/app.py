@@ -242,7 +242,7 @@ class AttnApp(App[None]):
         if action in WALK_ARROW_ACTIONS:
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
-            return self.walking and not self.query_one(EmbeddingGrid).editing and len(self.screen_stack) == 1
+            return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
         if action in ("walk_stage", "walk_leave"):
             return self.walking
         if action in ("walk_start", "walk_restart"):
@@ -259,7 +259,7 @@ class AttnApp(App[None]):
             self._matrix_view_before_walk = self.matrix_view
         self.walkthrough = build_walkthrough(self.analysis)
         self.walk_position = 0
-        self.screen.add_class("-walking")
+        self.query_one("#main").add_class("-walking")
         self._say("Walking through the computation.")
 
     def action_walk_restart(self) -> None:
@@ -305,7 +305,7 @@ class AttnApp(App[None]):
         self.autoplay = False
         self.walk_position = None
         self.walkthrough = None
-        self.screen.remove_class("-walking")
+        self.query_one("#main").remove_class("-walking")
         self.matrix_view = self._matrix_view_before_walk
         self._say("Left the walkthrough: every number is live again.")
 

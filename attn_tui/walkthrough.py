@@ -231,6 +231,12 @@ def _row_cells(*rows: int, n_dims: int) -> frozenset[Cell]:
     return frozenset((row, dim) for row in rows for dim in range(n_dims))
 
 
+def _factor(value: float) -> str:
+    """An operand of a product; negatives in parentheses, so "0.5×(-0.2)" cannot be misread."""
+    text = format_operand(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _score_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     q = scenario.query
@@ -238,7 +244,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
     scores = analysis.query.scores.tolist()
     steps = []
     for i, (token, x_i, score) in enumerate(zip(scenario.tokens, scenario.embeddings, scores)):
-        products = " + ".join(f"{format_operand(a)}×{format_operand(b)}" for a, b in zip(x_i, query))
+        products = " + ".join(f"{_factor(a)}×{_factor(b)}" for a, b in zip(x_i, query))
         symbol = f"ω{subscript(q + 1)}{subscript(i + 1)}"
         dot = f"{token_vector(i + 1)}·{token_vector(q + 1)}"
         steps.append(

@@ -270,6 +270,18 @@ async def test_help_and_command_palette_list_the_new_keys():
         await pilot.press("enter")
         await pilot.pause()
         assert app.walk_position == 0
+        assert app.query_one("#explanation").display
+
+
+async def test_walk_keys_leave_dialogs_alone():
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.press("w", "space", "question_mark", "right", "end", "left")
+        assert isinstance(app.screen, HelpScreen)
+        assert app.walk_position == 1
+        await pilot.press("escape")  # closes the help, the walk goes on
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.walk_position == 1
 
 
 async def test_the_footer_offers_walk_then_leave():

@@ -141,3 +141,8 @@ def test_exp_overflow_is_explained_and_the_stable_weights_carry_on():
     assert journey.arithmetic[1] == "torch.softmax: α₂₂ = 1.0000"
     assert "subtracts the largest score" in journey.note
     assert "z⁽²⁾ = [100.0000, 0.8700, 0.6600]" in stage_steps(walkthrough, CONTEXT)[-1].arithmetic[-1]
+
+
+def test_negative_factors_are_parenthesised():
+    walkthrough = walk(SEED_EXAMPLE.with_value(0, 1, -0.15))
+    assert walkthrough.steps[0].arithmetic == ("ω₂₁ = x⁽¹⁾·x⁽²⁾ = 0.43×0.55 + (-0.15)×0.87 + 0.89×0.66 = 0.6934",)

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from attn_tui.formatting import token_vector
-from attn_tui.walkthrough import STAGES, Progress, Walkthrough
+from attn_tui.walkthrough import MATRIX, STAGES, Progress, Walkthrough
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
@@ -38,7 +38,7 @@ class ExplanationPanel(VerticalScroll):
             stage = step.stage
             self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(STAGES)} {stage.name}"
             parts = [Text(step.computes[:1].upper() + step.computes[1:], style="italic")]
-            if len(step.rows) == walkthrough.n_tokens:
+            if stage is MATRIX:
                 parts.append(Text("reads X: every embedding", style="italic"))
             elif step.rows:
                 reads = ", ".join(
