@@ -347,6 +347,7 @@ class AttnApp(App[None]):
         walkthrough = self.walkthrough
         if walkthrough is None or self.walk_position is None or self.walk_position >= walkthrough.end:
             self.autoplay = False
+            self._say("Autoplay reached the end of the walk.")
             return
         self.walk_position += 1
 
