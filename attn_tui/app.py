@@ -9,14 +9,26 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
 from attn_tui.formatting import format_number, token_vector
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.walk_bindings import (
+    AUTOPLAY_PACES,
+    DEFAULT_PACE,
+    KEYS_THAT_KEEP_AUTOPLAY,
+    VIEW_BINDINGS,
+    WALK_ARROW_ACTIONS,
+    WALK_BINDINGS,
+)
+from attn_tui.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
 from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
+from attn_tui.widgets.explanation import ExplanationPanel
 from attn_tui.widgets.help_screen import HelpScreen
+from attn_tui.widgets.matrix_panel import MatrixPanel
 from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel
 from attn_tui.widgets.query_bar import QueryBar
 
@@ -43,6 +55,8 @@ class AttnApp(App[None]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.commands"),
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
+        *WALK_BINDINGS,
+        *VIEW_BINDINGS,
     ]
 
     scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
@@ -54,6 +68,27 @@ class AttnApp(App[None]):
 
     _analyse: Callable[[Scenario], Analysis] | None = None
     """`compute.analyse`, once its module (and so torch) is imported."""
+
+    walk_position: reactive[int | None] = reactive(None, init=False, always_update=True)
+    """How many walkthrough steps are done (0 = the start); None when not walking (the live view)."""
+
+    walkthrough: Walkthrough | None = None
+    """The steps for the current scenario while walking, rebuilt with every change."""
+
+    matrix_view: reactive[bool] = reactive(False, init=False)
+    """Show every query at once (the matrix form) instead of the single-query panels."""
+
+    compare_normalisations: reactive[bool] = reactive(False, init=False)
+    """The weights panel shows ω/Σω, softmax_naive and torch.softmax side by side."""
+
+    autoplay: reactive[bool] = reactive(False, init=False)
+    """The walk steps forward by itself, one step per `autoplay_pace` seconds."""
+
+    autoplay_pace: reactive[float] = reactive(DEFAULT_PACE, init=False)
+    """Seconds per autoplay step."""
+
+    _autoplay_timer: Timer | None = None
+    _matrix_view_before_walk: bool = False
 
     def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
         super().__init__()
@@ -69,10 +104,12 @@ class AttnApp(App[None]):
                 yield grid
                 yield QueryBar(id="query-bar")
                 yield Static(id="message")
+                yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):
                 yield ScoresPanel(id="scores")
                 yield WeightsPanel(id="weights")
                 yield ContextPanel(id="context")
+                yield MatrixPanel(id="matrix")
         yield Static(
             f"Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press Ctrl+Q to quit.",
             id="too-small",
@@ -114,12 +151,29 @@ class AttnApp(App[None]):
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None:
             self.analysis = self._analyse(scenario)
+            if self.walk_position is not None:
+                # The walk follows edits and query changes, at the same position.
+                self.walkthrough = build_walkthrough(self.analysis)
         with self.batch_update():
             self.query_one(EmbeddingGrid).show(scenario)
             self.query_one(QueryBar).show(scenario)
-            if self.analysis is not None:
-                for panel in self.query(Panel):
-                    panel.show(self.analysis)
+            self._show_results()
+
+    def _show_results(self) -> None:
+        """Hand the current numbers, limited to what a walk has reached, to every view."""
+        if self.analysis is None:
+            return
+        progress = self._walk_progress()
+        for panel in self.query(Panel):
+            panel.show(self.analysis, progress)
+        if progress is not None and self.walkthrough is not None:
+            self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
+        self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
+
+    def _walk_progress(self) -> Progress | None:
+        if self.walk_position is None or self.walkthrough is None:
+            return None
+        return self.walkthrough.progress(self.walk_position)
 
     # --- query ---
 
@@ -178,13 +232,163 @@ class AttnApp(App[None]):
         message.set_class(error, "-error")
         message.update(text)
 
+    # --- walkthrough ---
+
+    @property
+    def walking(self) -> bool:
+        return self.walk_position is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WALK_ARROW_ACTIONS:
+            # Priority keys (← → Home End) reach the app before the grid: only take them while
+            # walking on the main screen, and never from an in-cell edit or a dialog.
+            return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
+        if action in ("walk_stage", "walk_leave"):
+            return self.walking
+        if action in ("walk_start", "walk_restart"):
+            # Two bindings share `w`: "Walk" in the footer before a walk, a hidden restart during one.
+            return self.walking == (action == "walk_restart")
+        return True
+
+    def action_walk_start(self) -> None:
+        """Start (or restart) the walkthrough at its beginning, nothing computed yet."""
+        if self.analysis is None:
+            self._say("The numbers are still loading; try again in a moment.")
+            return
+        if not self.walking:
+            self._matrix_view_before_walk = self.matrix_view
+        self.walkthrough = build_walkthrough(self.analysis)
+        self.walk_position = 0
+        self.query_one("#main").add_class("-walking")
+        self._say("Walking through the computation.")
+
+    def action_walk_restart(self) -> None:
+        self.action_walk_start()
+
+    def action_walk_step(self, steps: int) -> None:
+        """Forward (+1) or back (-1) one step."""
+        if self.walk_position is not None:
+            self._walk_to(self.walk_position + steps)
+
+    def action_walk_to(self, position: int) -> None:
+        """Jump to ``position``; -1 is the end."""
+        if self.walkthrough is not None:
+            self._walk_to(self.walkthrough.end if position < 0 else position)
+
+    def action_walk_stage(self, direction: int) -> None:
+        walkthrough = self.walkthrough
+        if walkthrough is None or self.walk_position is None:
+            return
+        if direction > 0:
+            self._walk_to(walkthrough.next_stage(self.walk_position))
+        else:
+            self._walk_to(walkthrough.previous_stage(self.walk_position))
+
+    def _walk_to(self, position: int) -> None:
+        if self.walkthrough is not None:
+            self.walk_position = self.walkthrough.clamp(position)
+
+    def watch_walk_position(self, old: int | None, new: int | None) -> None:
+        if self.walkthrough is not None and old is not None and new is not None:
+            # Stepping into the matrix stage shows the matrix view, stepping back out leaves it.
+            was, now = self.walkthrough.progress(old).stage, self.walkthrough.progress(new).stage
+            if (was is MATRIX) != (now is MATRIX):
+                self.matrix_view = now is MATRIX
+        if (old is None) != (new is None):
+            self.refresh_bindings()  # the footer swaps "Walk" for "Leave walk"
+        self._show_results()
+
+    def action_walk_leave(self) -> None:
+        """Back to the live view: every number shown."""
+        if not self.walking:
+            return
+        self.autoplay = False
+        self.walk_position = None
+        self.walkthrough = None
+        self.query_one("#main").remove_class("-walking")
+        self.matrix_view = self._matrix_view_before_walk
+        self._say("Left the walkthrough: every number is live again.")
+
+    # --- autoplay ---
+
+    def action_autoplay(self) -> None:
+        """Toggle autoplay; it starts the walk if none is under way, or restarts one at its end."""
+        if self.autoplay:
+            self.autoplay = False
+            return
+        if not self.walking or (self.walkthrough and self.walk_position == self.walkthrough.end):
+            self.action_walk_start()
+        if self.walking:
+            self.autoplay = True
+
+    def action_autoplay_pace(self, direction: int) -> None:
+        """Slower (+1) or faster (-1)."""
+        paces = AUTOPLAY_PACES
+        index = min(range(len(paces)), key=lambda i: abs(paces[i] - self.autoplay_pace))
+        self.autoplay_pace = paces[max(0, min(len(paces) - 1, index + direction))]
+        self._say(f"Autoplay pace: {self.autoplay_pace:g} s per step.")
+
+    def watch_autoplay(self) -> None:
+        self._restart_autoplay_timer()
+        self._show_results()
+
+    def watch_autoplay_pace(self) -> None:
+        self._restart_autoplay_timer()
+        self._show_results()
+
+    def _restart_autoplay_timer(self) -> None:
+        if self._autoplay_timer is not None:
+            self._autoplay_timer.stop()
+            self._autoplay_timer = None
+        if self.autoplay:
+            self._autoplay_timer = self.set_interval(self.autoplay_pace, self._autoplay_tick)
+
+    def _autoplay_tick(self) -> None:
+        walkthrough = self.walkthrough
+        if walkthrough is None or self.walk_position is None or self.walk_position >= walkthrough.end:
+            self.autoplay = False
+            self._say("Autoplay reached the end of the walk.")
+            return
+        self.walk_position += 1
+
+    def _autoplay_status(self) -> str:
+        if not self.autoplay:
+            return ""
+        return f"autoplay {self.autoplay_pace:g} s/step · < > pace · any key stops"
+
+    async def on_event(self, event: events.Event) -> None:
+        # During autoplay a key press only stops it: a presenter's Space must not also step.
+        if isinstance(event, events.Key) and self.autoplay and event.key not in KEYS_THAT_KEEP_AUTOPLAY:
+            self.autoplay = False
+            self._say("Autoplay stopped.")
+            return
+        await super().on_event(event)
+
+    # --- views ---
+
+    def action_toggle_matrix(self) -> None:
+        """Switch between the single-query panels and every query at once."""
+        self.matrix_view = not self.matrix_view
+
+    def watch_matrix_view(self, matrix_view: bool) -> None:
+        self.query_one("#right").set_class(matrix_view, "-matrix")
+
+    def action_toggle_compare(self) -> None:
+        """Show the three normalisations side by side in the weights panel, or the weights again."""
+        self.compare_normalisations = not self.compare_normalisations
+
+    def watch_compare_normalisations(self, comparing: bool) -> None:
+        self.query_one(WeightsPanel).compare(comparing)
+
     # --- help ---
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", list(AttnApp.BINDINGS)),
+            ("Anywhere", [b for b in AttnApp.BINDINGS if b not in WALK_BINDINGS and b not in VIEW_BINDINGS]),
+            ("Walkthrough", WALK_BINDINGS),
+            ("Views", VIEW_BINDINGS),
             ("Embedding grid", _GRID_KEYS),
             ("While editing a cell", EmbeddingGrid.EDIT_KEYS),
             ("Help", list(HelpScreen.BINDINGS)),

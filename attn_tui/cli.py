@@ -23,6 +23,9 @@ keys (inside the app):
   arrows, h/j/k/l   move in the embedding grid
   Enter, 0-9 - .    edit the number under the cursor (Enter commits, Esc cancels)
   [ ]               previous / next query token
+  w                 walk through the computation step by step
+                    (Space/→ next, Backspace/← back, s/S stage, a autoplay, Esc exit)
+  m  c              matrix view (every query at once);  compare normalisations
   ?, F1             every key;  Ctrl+P  commands;  Ctrl+Q  quit
 
 over SSH:  ssh -t host attn-tui   (add COLORTERM=truecolor for full colour)

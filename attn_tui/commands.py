@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class AttnCommands(Provider):
-    """Query selection, editing and help, searchable by name."""
+    """Query selection, editing, the walkthrough, the views and help, searchable by name."""
 
     @property
     def _app(self) -> AttnApp:
@@ -24,6 +24,20 @@ class AttnCommands(Provider):
         yield "Previous query token", partial(app.action_query_step, -1), "Make the previous token the query ([)"
         yield "Edit cell", app.action_edit_cell, "Edit the number under the grid's cursor (Enter)"
         yield "Show keys", app.action_help, "List every key (?)"
+        yield "Walk through the computation", app.action_walk_start, "Step by step from the first score (w)"
+        if app.walking:
+            yield "Leave the walkthrough", app.action_walk_leave, "Back to the live view (Esc)"
+            yield "Walk: next step", partial(app.action_walk_step, 1), "One step forward (Space, →, n)"
+            yield "Walk: previous step", partial(app.action_walk_step, -1), "One step back (Backspace, ←, p)"
+            yield "Next walk stage", partial(app.action_walk_stage, 1), "Jump to the next stage (s)"
+            yield "Previous walk stage", partial(app.action_walk_stage, -1), "Back to this stage's start or the previous one (S)"
+            yield "Walk: start", partial(app.action_walk_to, 0), "Back to the start, nothing computed (Home)"
+            yield "Walk: end", partial(app.action_walk_to, -1), "Every step done (End)"
+        yield "Autoplay the walkthrough", app.action_autoplay, "Step by itself; any key stops it (a)"
+        yield "Autoplay faster", partial(app.action_autoplay_pace, -1), "Fewer seconds per step (>)"
+        yield "Autoplay slower", partial(app.action_autoplay_pace, 1), "More seconds per step (<)"
+        yield "Toggle matrix view", app.action_toggle_matrix, "Every query at once: ω, A as a heatmap, Z (m)"
+        yield "Compare normalisations", app.action_toggle_compare, "ω/Σω, softmax_naive and torch.softmax side by side (c)"
         for index, token in enumerate(app.scenario.tokens):
             yield f"Query: {token} (token {index + 1})", partial(app.action_select_query, index), "Use this token as the query"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Iterable
 
 DEFAULT_DECIMALS = 4
 """The book prints 4 decimals."""
@@ -24,6 +25,22 @@ def format_number(value: float, decimals: int = DEFAULT_DECIMALS) -> str:
     if text.startswith("-") and not text.strip("-0."):
         text = text[1:]  # "-0.0000" reads as a sign error; it is zero at this precision
     return text
+
+
+def format_operand(value: float) -> str:
+    """A number as it was typed, for arithmetic written out: 0.43 rather than 0.4300.
+
+    At most ``DEFAULT_DECIMALS`` decimals, trailing zeros dropped; scientific notation kept whole.
+    """
+    text = format_number(value)
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_vector(values: Iterable[float]) -> str:
+    """[0.4419, 0.6515, 0.5683]"""
+    return "[" + ", ".join(format_number(value) for value in values) + "]"
 
 
 def subscript(number: int) -> str:

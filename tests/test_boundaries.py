@@ -42,3 +42,10 @@ def test_scenario_and_formatting_are_plain_python():
     loaded = modules_loaded_by("attn_tui.scenario", "attn_tui.formatting")
     assert "attn_tui.formatting" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []
+
+
+def test_walkthrough_needs_neither_textual_nor_torch_to_import():
+    """The walkthrough is plain data: the app imports it before torch has loaded, a notebook without a screen."""
+    loaded = modules_loaded_by("attn_tui.walkthrough", "attn_tui.heatmap")
+    assert "attn_tui.walkthrough" in loaded
+    assert loaded_packages(loaded, "torch", "textual") == []

@@ -22,3 +22,29 @@ def test_refused_edit(snap_compare):
 
 def test_help_screen(snap_compare):
     assert snap_compare(AttnApp(), terminal_size=(80, 24), press=["question_mark"], run_before=wait_until_ready)
+
+
+MID_WALK = ["w", "s", "s", "s", "space"]
+"""Stage 3, the second term of the context vector: scores, exps and weights known, z half-way."""
+
+
+def test_mid_walk_80x24(snap_compare):
+    assert snap_compare(AttnApp(), terminal_size=(80, 24), press=MID_WALK, run_before=wait_until_ready)
+
+
+def test_mid_walk_120x32(snap_compare):
+    assert snap_compare(AttnApp(), terminal_size=(120, 32), press=MID_WALK, run_before=wait_until_ready)
+
+
+def test_matrix_view_120x32(snap_compare):
+    assert snap_compare(AttnApp(), terminal_size=(120, 32), press=["m"], run_before=wait_until_ready)
+
+
+def test_matrix_view_80x24_no_color(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the App is created
+    assert snap_compare(AttnApp(), terminal_size=(80, 24), press=["m"], run_before=wait_until_ready)
+
+
+def test_softmax_comparison_with_exp_overflow(snap_compare):
+    journey_dim_1_is_100 = ["down", "enter", *["backspace"] * 4, "1", "0", "0", "enter"]
+    assert snap_compare(AttnApp(), terminal_size=(100, 30), press=["c", *journey_dim_1_is_100], run_before=wait_until_ready)

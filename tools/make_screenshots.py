@@ -31,6 +31,12 @@ SHOTS = [
     Shot("default-120x32", (120, 32)),
     Shot("edited-80x24", (80, 24), keys=("enter", *["backspace"] * 4, "1", "enter", "right_square_bracket")),
     Shot("help-80x24", (80, 24), keys=("question_mark",)),
+    # Mid-walk: stage 3, the second term of the context vector.
+    Shot("walk-80x24", (80, 24), keys=("w", "s", "s", "s", "space")),
+    Shot("walk-120x32", (120, 32), keys=("w", "s", "s", "s", "space")),
+    Shot("matrix-120x32", (120, 32), keys=("m",)),
+    # journey · dim 1 = 100: exp overflows in softmax_naive, torch.softmax stays right.
+    Shot("softmax-overflow-100x30", (100, 30), keys=("c", "down", "enter", *["backspace"] * 4, "1", "0", "0", "enter")),
 ]
 
 

@@ -260,7 +260,8 @@ class EmbeddingGrid(DataTable[Text]):
         """Run this grid's binding for ``key`` (cursor moves, scrolling) now; False if it has none."""
         for binding in self._bindings.key_to_bindings.get(key, ()):
             action = getattr(self, f"action_{binding.action}", None)
-            if action is not None:
+            # A disabled binding (Escape with no edit open) leaves the key to the app.
+            if action is not None and self.check_action(binding.action, ()):
                 action()
                 return True
         return False

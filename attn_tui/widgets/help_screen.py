@@ -13,7 +13,8 @@ from textual.widgets import Static
 
 INTRO = (
     "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "
-    "ω, the softmax weights α and the context vector z recompute at once."
+    "ω, the softmax weights α and the context vector z recompute at once. Press w to see each "
+    "number arise step by step, m for every query at once."
 )
 
 
@@ -25,14 +26,15 @@ def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
     for title, bindings in sections:
         table.add_row("", "")
         table.add_row(f"[u]{title}[/u]", "")
-        seen: set[tuple[str, str]] = set()
+        # Bindings that do the same thing share a row: "space, n, →  Next step".
+        keys_by_description: dict[str, list[str]] = {}
         for binding in bindings:
-            entry = (binding.key, binding.description)
-            if not binding.description or entry in seen:
+            if not binding.description:
                 continue
-            seen.add(entry)
-            keys = ", ".join(_display_key(key) for key in binding.key.split(","))
-            table.add_row(keys, binding.description)
+            keys = keys_by_description.setdefault(binding.description, [])
+            keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
+        for description, keys in keys_by_description.items():
+            table.add_row(", ".join(keys), description)
     return table
 
 
@@ -53,6 +55,10 @@ def _display_key(key: str) -> str:
         "home": "Home",
         "end": "End",
         "tab": "Tab",
+        "space": "Space",
+        "backspace": "Backspace",
+        "less_than_sign": "<",
+        "greater_than_sign": ">",
     }
     if key in names:
         return names[key]

@@ -1,12 +1,16 @@
 """The three live panels: scores, weights and the context vector for the current query.
 
-Each panel gets an :class:`~attn_tui.compute.Analysis` and only formats it.
+Each panel gets an :class:`~attn_tui.compute.Analysis` and only formats it. During a walkthrough
+it also gets the walk's :class:`~attn_tui.walkthrough.Progress` and shows only what the walk has
+reached; the live view is simply everything known.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,10 +20,12 @@ from textual.widgets import Static
 from attn_tui.formatting import (
     context_formula,
     format_number,
+    format_vector,
     score_formula,
     subscript,
     weight_formula,
 )
+from attn_tui.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
 
 if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs numbers
     from attn_tui.compute import Analysis
@@ -27,6 +33,10 @@ if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs 
 BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
+NOT_REVERSED = Style(reverse=False)
+NOT_YET = "…"
+"""Stands for a number the walkthrough has not computed yet."""
+OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -44,14 +54,22 @@ class Panel(VerticalScroll):
     DEFAULT_TITLE = ""
 
     _analysis: Analysis | None = None
+    _progress: Progress | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
 
-    def show(self, analysis: Analysis) -> None:
+    def show(self, analysis: Analysis, progress: Progress | None = None) -> None:
+        """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""
         self._analysis = analysis
+        self._progress = progress
         self.border_title = self.title_for(analysis)
         self.query_one(".panel-body", Static).update(self.render_body(analysis))
+
+    def known(self, analysis: Analysis) -> Known:
+        """What may be shown: everything, unless a walk is under way."""
+        progress = self._progress
+        return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens)
 
     def show_loading_torch(self) -> None:
         self.border_title = self.DEFAULT_TITLE
@@ -60,7 +78,7 @@ class Panel(VerticalScroll):
     def on_resize(self) -> None:
         # Bars and wrapping depend on the width: re-render what is shown, no recomputation.
         if self._analysis is not None:
-            self.show(self._analysis)
+            self.show(self._analysis, self._progress)
 
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError
@@ -77,8 +95,15 @@ def _per_token_table() -> Table:
     return table
 
 
-def _row_style(analysis: Analysis, row: int) -> str:
-    return "bold" if row == analysis.scenario.query else ""
+def _row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
+    """The query's row bold; the row the walk's current step is about reversed."""
+    style = "bold" if row == analysis.scenario.query else ""
+    return f"{style} reverse".strip() if row == current else style
+
+
+def _revealed(values: list[float], count: int) -> list[str]:
+    """The first ``count`` values formatted, the rest not yet computed."""
+    return [format_number(v) if i < count else NOT_YET for i, v in enumerate(values)]
 
 
 class ScoresPanel(Panel):
@@ -91,9 +116,11 @@ class ScoresPanel(Panel):
 
     def render_body(self, analysis: Analysis) -> Table:
         q = subscript(analysis.scenario.query + 1)
+        scores = _revealed(analysis.query.scores.tolist(), self.known(analysis).scores)
+        current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = _per_token_table()
-        for i, (token, score) in enumerate(zip(analysis.scenario.tokens, analysis.query.scores.tolist())):
-            table.add_row(f"ω{q}{subscript(i + 1)}", token, format_number(score), style=_row_style(analysis, i))
+        for i, (token, score) in enumerate(zip(analysis.scenario.tokens, scores)):
+            table.add_row(f"ω{q}{subscript(i + 1)}", token, score, style=_row_style(analysis, i, current))
         return table
 
 
@@ -103,27 +130,78 @@ class WeightsPanel(Panel):
     DEFAULT_TITLE = "Weights"
     COMPONENT_CLASSES = {"weights-panel--bar"}
 
+    comparing: bool = False
+    """Show the three normalisations side by side instead of the weights with bars."""
+
+    def compare(self, on: bool) -> None:
+        """Switch between the weights with bars and the three normalisations side by side."""
+        self.comparing = on
+        if self._analysis is not None:
+            self.show(self._analysis, self._progress)
+
     def title_for(self, analysis: Analysis) -> str:
+        if self.comparing:
+            return "Weights  ω/Σω · naive · torch.softmax"
         return f"Weights  {weight_formula(analysis.scenario.query + 1)}"
 
-    def render_body(self, analysis: Analysis) -> Table:
+    def render_body(self, analysis: Analysis) -> Table | Group:
+        body = self._comparison(analysis) if self.comparing else self._weights(analysis)
+        if analysis.query.naive_overflowed and self.known(analysis).exp_scores:
+            return Group(body, Text(OVERFLOW_NOTE, style="italic"))
+        return body
+
+    def _weights(self, analysis: Analysis) -> Table:
         q = subscript(analysis.scenario.query + 1)
+        n = analysis.scenario.n_tokens
+        known = self.known(analysis)
         weights = analysis.query.weights.tolist()
+        shown = _revealed(weights, known.weights)
         largest = max(weights)
         bar_style = self.get_component_rich_style("weights-panel--bar")
-        # symbol + token + value take about 24 cells; the bar gets the rest of the line.
-        bar_width = max(BAR_WIDTH, self.scrollable_content_region.width - 26)
+        walking = self._progress is not None
+        current = self._progress.reads(NORMALISATION, CONTEXT) if walking else None
+        # symbol + token + value take about 24 cells (a walk's exp column 11 more); the bar gets the rest.
+        bar_width = self.scrollable_content_region.width - (37 if walking else 26)
+        bar_width = max(4 if walking else BAR_WIDTH, bar_width)
+        # A walk computes exp ω before α: it gets a column of its own, left of α.
+        exps = _revealed(analysis.query.exp_scores.tolist(), known.exp_scores) if walking else []
         table = _per_token_table()
+        if walking:
+            table.add_column(justify="right", no_wrap=True)  # α
         table.add_column(no_wrap=True)  # bar
+        if walking:
+            table.add_row("", "", "exp ω", "α", "", style="italic")
         for i, (token, weight) in enumerate(zip(analysis.scenario.tokens, weights)):
+            revealed = i < known.weights
             table.add_row(
                 f"α{q}{subscript(i + 1)}",
                 token,
-                format_number(weight),
-                Text(bar(weight / largest if largest > 0 else 0.0, bar_width), style=bar_style),
-                style=_row_style(analysis, i),
+                *exps[i : i + 1],
+                shown[i],
+                # Not reversed with a current row: a reversed bar would turn into a gap.
+                Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
+                style=_row_style(analysis, i, current),
             )
-        table.add_row("Σ", "", format_number(sum(weights)), "")
+        total = format_number(sum(weights)) if known.weights == n else NOT_YET
+        exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
+        table.add_row("Σ", "", *exp_sum, total, "")
+        return table
+
+    def _comparison(self, analysis: Analysis) -> Table:
+        """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
+        q = subscript(analysis.scenario.query + 1)
+        count = self.known(analysis).weights
+        result = analysis.query
+        columns = [result.sum_normalised.tolist(), result.naive_weights.tolist(), result.weights.tolist()]
+        table = _per_token_table()
+        for _ in range(2):
+            table.add_column(justify="right", no_wrap=True)
+        table.add_row("", "", "ω/Σω", "naive", "torch", style="italic")
+        shown = [_revealed(column, count) for column in columns]
+        for i, token in enumerate(analysis.scenario.tokens):
+            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
+        n = analysis.scenario.n_tokens
+        table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
         return table
 
 
@@ -136,5 +214,11 @@ class ContextPanel(Panel):
         return f"Context  {context_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Text:
-        values = ", ".join(format_number(v) for v in analysis.query.context.tolist())
-        return Text(f"[{values}]")
+        if self._progress is None:
+            return Text(format_vector(analysis.query.context.tolist()))
+        added = self._progress.known.context_terms
+        n = analysis.scenario.n_tokens
+        if not added:
+            return Text(f"[{NOT_YET}]  (0 of {n} terms)")
+        running = format_vector(analysis.query.running_context[added - 1].tolist())
+        return Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else "")

@@ -1,0 +1,45 @@
+"""Keys of the walkthrough and of the views (matrix, normalisations), kept apart so the help
+screen can list them in their own sections. The app's actions do the work.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+WALK_BINDINGS = [
+    Binding("w", "walk_start", "Walk", id="walk.start"),
+    # The same key while walking, kept out of the footer to leave room for the stepping keys.
+    Binding("w", "walk_restart", "Restart the walk (while walking)", show=False, id="walk.restart"),
+    Binding("space,n", "walk_step(1)", "Next step", show=False, id="walk.forward"),
+    Binding("backspace,p", "walk_step(-1)", "Previous step", show=False, id="walk.back"),
+    # The grid also uses ← → Home End: while walking these take precedence (priority), except
+    # while a cell is being edited, where they move the caret (see AttnApp.check_action).
+    Binding("right", "walk_step(1)", "Next step", show=False, priority=True, id="walk.forward_arrow"),
+    Binding("left", "walk_step(-1)", "Previous step", show=False, priority=True, id="walk.back_arrow"),
+    Binding("home", "walk_to(0)", "Start of the walk", show=False, priority=True, id="walk.home"),
+    Binding("end", "walk_to(-1)", "End of the walk", show=False, priority=True, id="walk.end"),
+    Binding("s", "walk_stage(1)", "Next stage", show=False, id="walk.next_stage"),
+    Binding("S", "walk_stage(-1)", "Previous stage (or this one's start)", show=False, id="walk.previous_stage"),
+    Binding("escape", "walk_leave", "Exit", key_display="esc", id="walk.leave"),
+    Binding("a", "autoplay", "Autoplay on/off (any key stops it)", show=False, id="walk.autoplay"),
+    Binding("greater_than_sign", "autoplay_pace(-1)", "Autoplay faster", show=False, id="walk.faster"),
+    Binding("less_than_sign", "autoplay_pace(1)", "Autoplay slower", show=False, id="walk.slower"),
+]
+"""Stepping through the computation."""
+
+VIEW_BINDINGS = [
+    # Not in the footer (no room at 80 columns): in the help screen and the command palette.
+    Binding("m", "toggle_matrix", "Matrix view: every query at once", show=False, id="view.matrix"),
+    Binding("c", "toggle_compare", "Compare ω/Σω, softmax_naive, torch.softmax", show=False, id="view.compare"),
+]
+"""What the right-hand side shows."""
+
+WALK_ARROW_ACTIONS = frozenset({"walk_step", "walk_to"})
+"""Actions bound to keys the grid also uses (priority bindings)."""
+
+AUTOPLAY_PACES = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+"""Seconds per step a presenter can choose with < and >."""
+DEFAULT_PACE = 1.5
+
+KEYS_THAT_KEEP_AUTOPLAY = frozenset({"greater_than_sign", "less_than_sign", "ctrl+q"})
+"""Every other key stops autoplay (and does nothing else)."""

@@ -1,0 +1,55 @@
+"""The walkthrough's explanation: the step just taken with its numbers, and why its stage exists.
+
+It shows what the app hands it (a :class:`~attn_tui.walkthrough.Progress`); the walk itself is
+plain data built elsewhere.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from attn_tui.formatting import token_vector
+from attn_tui.walkthrough import MATRIX, STAGES, Progress, Walkthrough
+
+KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
+
+
+class ExplanationPanel(VerticalScroll):
+    """What the current walkthrough step computes, written out with the real numbers."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="panel-body")
+
+    def show(self, walkthrough: Walkthrough, progress: Progress, autoplay: str = "") -> None:
+        """``autoplay`` describes a running autoplay ("" when off)."""
+        step = progress.step
+        if step is None:
+            self.border_title = f"Walkthrough 0/{progress.end} · start"
+            body = Group(
+                Text(walkthrough.intro()),
+                Text(""),
+                Text("Press Space or → for the first step.", style="bold"),
+            )
+        else:
+            stage = step.stage
+            self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(STAGES)} {stage.name}"
+            parts = [Text(step.computes[:1].upper() + step.computes[1:], style="italic")]
+            if stage is MATRIX:
+                parts.append(Text("reads X: every embedding", style="italic"))
+            elif step.rows:
+                reads = ", ".join(
+                    f"{token_vector(row + 1)}{' (query)' if step.reads_query and row == walkthrough.query else ''}"
+                    for row in step.rows
+                )
+                parts.append(Text(f"reads {reads}", style="italic"))
+            parts.extend(Text(line, style="bold") for line in step.arithmetic)
+            if step.note:
+                parts.append(Text(f"⚠ {step.note}", style="bold"))
+            parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
+            body = Group(*parts)
+        self.border_subtitle = autoplay or KEYS_HINT
+        self.query_one(".panel-body", Static).update(body)
