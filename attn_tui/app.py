@@ -175,16 +175,26 @@ class AttnApp(App[None]):
             return None
         return self.walkthrough.progress(self.walk_position)
 
+    def change_scenario(self, updated: Scenario, description: str = "") -> None:
+        """The one way the scenario changes: edits, query moves, and (later) loads, undo and redo.
+
+        ``description`` says what changed, in words a person reads ("dim 1 of Your = 1.0000").
+        """
+        if updated != self.scenario:
+            self.scenario = updated
+        if description:
+            self._say(description)
+
     # --- query ---
 
     def action_query_step(self, step: int) -> None:
         """Make the previous (-1) or next (+1) token the query."""
-        self.scenario = self.scenario.with_query_step(step)
+        self.change_scenario(self.scenario.with_query_step(step))
 
     def action_select_query(self, index: int) -> None:
         """Make token ``index`` (0-based) the query."""
         if 0 <= index < self.scenario.n_tokens:
-            self.scenario = self.scenario.with_query(index)
+            self.change_scenario(self.scenario.with_query(index))
 
     # --- editing ---
 
@@ -214,8 +224,7 @@ class AttnApp(App[None]):
             grid.start_edit(event.row, event.column, event.text, quietly=True)
             self._say(f"Refused: {error}. The old value stays; Esc cancels.", error=True)
             return
-        self.scenario = updated
-        self._say(done)
+        self.change_scenario(updated, done)
 
     @on(EditCancelled)
     def _cancel_edit(self) -> None:

@@ -52,10 +52,15 @@ class TmuxSession:
 def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = "TERM=xterm-256color") -> Iterator[TmuxSession]:
     """Start `attn-tui ARGS` in a detached tmux session; the pane stays after exit to read it."""
     name = f"attn-tui-test-{uuid.uuid4().hex[:8]}"
-    command = f"{env} {ATTN_TUI} {' '.join(args)}; echo EXITED:$?; sleep 60"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command], check=True
-    )
+    # pytest plugins export COLUMNS/LINES (80×24); an app that inherits them believes it is 80×24.
+    command = f"unset COLUMNS LINES; {env} {ATTN_TUI} {' '.join(args)}; echo EXITED:$?; sleep 60"
+    size = ["-x", str(width), "-y", str(height)]
+    # Fix the size before the app starts: a detached session may otherwise follow the server's
+    # default-size (80×24 on some machines) instead of -x/-y.
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, *size, "sleep 600"], check=True)
+    subprocess.run(["tmux", "set-option", "-t", name, "window-size", "manual"], check=True)
+    subprocess.run(["tmux", "resize-window", "-t", name, *size], check=True)
+    subprocess.run(["tmux", "respawn-pane", "-k", "-t", name, command], check=True)
     try:
         yield TmuxSession(name)
     finally:
