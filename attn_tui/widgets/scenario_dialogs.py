@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Group
+from rich.padding import Padding
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from attn_tui.presets import PRESETS
+from attn_tui.presets import PRESETS, Preset
 from attn_tui.scenario import Scenario, ScenarioError
 from attn_tui.sentence import (
     MAX_DIM,
@@ -77,9 +80,8 @@ class SentenceDialog(_Dialog):
                 yield Input(str(seed), id="seed")
             yield Static(id="tokens", classes="dialog-note")
             yield Static(
-                "Words and punctuation become tokens; each distinct token gets a row of a "
-                "torch.nn.Embedding(vocabulary, dimension) drawn under the seed, so the same "
-                "word gets the same vector and the same seed the same numbers.",
+                "Each distinct word or punctuation mark gets a row of torch.nn.Embedding(vocabulary, "
+                "dimension) drawn under the seed: same word, same vector; same seed, same numbers.",
                 classes="dialog-note",
             )
             yield Static(classes="dialog-error")
@@ -151,6 +153,11 @@ class SeedDialog(_Dialog):
         self.dismiss(seed)
 
 
+def _preset_prompt(preset: Preset) -> Group:
+    """The name in bold, the lesson indented under it (wrapped lines too)."""
+    return Group(Text(preset.name, style="bold"), Padding(Text(preset.lesson, style="dim"), (0, 0, 0, 2)))
+
+
 class PresetDialog(_Dialog):
     """Pick one of the ready-made scenarios."""
 
@@ -159,10 +166,7 @@ class PresetDialog(_Dialog):
             body.border_title = "Presets"
             body.border_subtitle = "↑↓ choose · Enter loads · Esc cancels"
             yield OptionList(
-                *(
-                    Option(f"[b]{escape(preset.name)}[/b]\n  [dim]{escape(preset.lesson)}[/dim]", id=preset.key)
-                    for preset in PRESETS
-                ),
+                *(Option(_preset_prompt(preset), id=preset.key) for preset in PRESETS),
                 id="presets",
             )
 
