@@ -260,6 +260,14 @@ class AttnApp(ScenarioEditing, App[None]):
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
         message.update(Content(text))  # plain text: a token may be called "[b]"
+        if self.grid_hidden:
+            # The message line is hidden with the grid: say it in a toast instead.
+            self.notify(text, severity="error" if error else "information", markup=False)
+
+    @property
+    def grid_hidden(self) -> bool:
+        """The matrix view fills a narrow screen: the grid and its message line are hidden."""
+        return self.query_one("#main").has_class("-matrix-only")
 
     # --- walkthrough ---
 

@@ -93,16 +93,28 @@ class ScenarioEditing:
 
     # --- tokens and dimensions ---
 
+    def _visible_grid(self: AttnApp) -> EmbeddingGrid | None:
+        """The grid, whose cursor says which token or dimension to change; None (and a word why)
+        while the matrix view hides it."""
+        if self.grid_hidden:
+            self._say("The matrix view hides the grid: press m to show it, then edit.", error=True)
+            return None
+        return self.query_one(EmbeddingGrid)
+
     def action_rename_token(self: AttnApp) -> None:
         """Edit the label of the token under the cursor."""
-        grid = self.query_one(EmbeddingGrid)
+        grid = self._visible_grid()
+        if grid is None:
+            return
         grid.focus()
         grid.start_edit(grid.cursor_row, LABEL_COLUMN)
 
     def action_insert_token(self: AttnApp) -> None:
         """A new token (zeros) after the one under the cursor; the cursor moves onto it."""
         self._close_cell_edit()
-        grid = self.query_one(EmbeddingGrid)
+        grid = self._visible_grid()
+        if grid is None:
+            return
         row, column = grid.cursor_row, grid.cursor_column
         scenario = self.scenario
         updated = scenario.with_token_inserted(row + 1)
@@ -115,7 +127,10 @@ class ScenarioEditing:
     def action_delete_token(self: AttnApp) -> None:
         """Delete the token under the cursor (never the last one)."""
         self._close_cell_edit()
-        row = self.query_one(EmbeddingGrid).cursor_row
+        grid = self._visible_grid()
+        if grid is None:
+            return
+        row = grid.cursor_row
         scenario = self.scenario
         try:
             updated = scenario.with_token_deleted(row)
@@ -127,7 +142,9 @@ class ScenarioEditing:
     def action_insert_dimension(self: AttnApp) -> None:
         """A new dimension (zeros) after the cursor's column (on a label: before dimension 1)."""
         self._close_cell_edit()
-        grid = self.query_one(EmbeddingGrid)
+        grid = self._visible_grid()
+        if grid is None:
+            return
         row, index = grid.cursor_row, grid.cursor_column  # grid column k holds dimension k
         self.change_scenario(
             self.scenario.with_dimension_inserted(index),
@@ -139,7 +156,10 @@ class ScenarioEditing:
     def action_delete_dimension(self: AttnApp) -> None:
         """Delete the dimension under the cursor (never the last one)."""
         self._close_cell_edit()
-        column = self.query_one(EmbeddingGrid).cursor_column
+        grid = self._visible_grid()
+        if grid is None:
+            return
+        column = grid.cursor_column
         if column == LABEL_COLUMN:
             self._say("Move the cursor onto a dimension's column to delete it.", error=True)
             return

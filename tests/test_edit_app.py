@@ -496,3 +496,20 @@ async def test_the_palette_undoes_and_redoes():
             await pilot.pause()
             assert app.scenario == expected, command
 
+
+
+async def test_the_narrow_matrix_view_hides_the_grid_so_grid_edits_wait_and_messages_become_toasts():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("]", "m")
+        assert app.grid_hidden
+        for key in "rixIX":
+            await pilot.press(key)
+            assert app.scenario == SEED_EXAMPLE.with_query(2), key
+            assert app.query_one(EmbeddingGrid).editing is None
+        await pilot.press("u")
+        assert app.scenario == SEED_EXAMPLE
+        await pilot.pause()
+        toasts = [notification.message for notification in app._notifications]
+        assert any("press m to show it" in toast for toast in toasts)
+        assert "Undid: Query x⁽³⁾: starts." in toasts
