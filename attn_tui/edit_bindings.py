@@ -41,9 +41,7 @@ HISTORY_BINDINGS = [
 ]
 """Undo and redo every change of the scenario, the query included."""
 
-SCENARIO_ACTIONS = frozenset(
-    binding.action for binding in (*EDIT_BINDINGS, *HISTORY_BINDINGS)
-)
+SCENARIO_ACTIONS = frozenset(binding.action for binding in (*EDIT_BINDINGS, *HISTORY_BINDINGS))
 """Only on the main screen: a key typed into a dialog must not change the scenario behind it."""
 
 

@@ -399,6 +399,9 @@ async def test_undo_during_the_walk_recomputes_it_at_its_position():
         await pilot.press("U")
         assert app.scenario == edited and app.walk_position == 3
         assert "1.2679" in widget_text(app.query_one("#scores .panel-body"))
+        await pilot.press("]", "u")  # the query, too
+        assert app.scenario == edited and app.walk_position == 3
+        assert "Undid: Query x⁽³⁾: starts." in message(app)
 
 
 async def test_a_shorter_scenario_during_the_walk_clamps_its_position():
