@@ -8,11 +8,13 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
+from attn_tui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
 from attn_tui.formatting import format_number, token_vector
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
@@ -45,7 +47,7 @@ four of the six columns."""
 DEFAULT_THEME = "textual-dark"
 
 
-class AttnApp(App[None]):
+class AttnApp(ScenarioEditing, App[None]):
     """attn-tui: edit embeddings, watch simple self-attention recompute."""
 
     CSS_PATH = "app.tcss"
@@ -61,6 +63,9 @@ class AttnApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
         *WALK_BINDINGS,
         *VIEW_BINDINGS,
+        # After the walk's keys: the footer shows "u Undo" where there is room (not at 80 columns).
+        *HISTORY_BINDINGS,
+        *EDIT_BINDINGS,
     ]
 
     scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
@@ -157,8 +162,10 @@ class AttnApp(App[None]):
         if self._analyse is not None:
             self.analysis = self._analyse(scenario)
             if self.walk_position is not None:
-                # The walk follows edits and query changes, at the same position.
+                # The walk follows edits and query changes, at the same position (or its new end,
+                # when fewer tokens make it shorter).
                 self.walkthrough = build_walkthrough(self.analysis)
+                self.set_reactive(AttnApp.walk_position, self.walkthrough.clamp(self.walk_position))
         with self.batch_update():
             self.query_one(EmbeddingGrid).show(scenario)
             self.query_one(QueryBar).show(scenario)
@@ -180,26 +187,34 @@ class AttnApp(App[None]):
             return None
         return self.walkthrough.progress(self.walk_position)
 
-    def change_scenario(self, updated: Scenario, description: str = "") -> None:
-        """The one way the scenario changes: edits, query moves, and (later) loads, undo and redo.
+    def change_scenario(self, updated: Scenario, description: str = "", *, record: bool = True, hint: str = "") -> None:
+        """The one way the scenario changes: edits, query moves, loads, undo and redo.
 
-        ``description`` says what changed, in words a person reads ("dim 1 of Your = 1.0000").
+        ``description`` says what changed, in words a person reads ("dim 1 of Your = 1.0000"); it
+        is shown, with ``hint`` after it, and kept for undo ("Undid: dim 1 of Your = 1.0000").
+        Undo and redo pass ``record=False``: they move through the history, not add to it.
         """
         if updated != self.scenario:
+            if record:
+                self.history = self.history.record(self.scenario, updated, description or "a change")
             self.scenario = updated
         if description:
-            self._say(description)
+            self._say(f"{description} {hint}".strip())
 
     # --- query ---
 
     def action_query_step(self, step: int) -> None:
         """Make the previous (-1) or next (+1) token the query."""
-        self.change_scenario(self.scenario.with_query_step(step))
+        self._change_query(self.scenario.with_query_step(step))
 
     def action_select_query(self, index: int) -> None:
         """Make token ``index`` (0-based) the query."""
         if 0 <= index < self.scenario.n_tokens:
-            self.change_scenario(self.scenario.with_query(index))
+            self._change_query(self.scenario.with_query(index))
+
+    def _change_query(self, updated: Scenario) -> None:
+        if updated.query != self.scenario.query:
+            self.change_scenario(updated, f"Query {token_vector(updated.query + 1)}: {updated.query_token}.")
 
     # --- editing ---
 
@@ -244,7 +259,15 @@ class AttnApp(App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(text)
+        message.update(Content(text))  # plain text: a token may be called "[b]"
+        if self.grid_hidden:
+            # The message line is hidden with the grid: say it in a toast instead.
+            self.notify(text, severity="error" if error else "information", markup=False)
+
+    @property
+    def grid_hidden(self) -> bool:
+        """The matrix view fills a narrow screen: the grid and its message line are hidden."""
+        return self.query_one("#main").has_class("-matrix-only")
 
     # --- walkthrough ---
 
@@ -257,6 +280,8 @@ class AttnApp(App[None]):
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
             return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
+        if action in SCENARIO_ACTIONS:
+            return len(self.screen_stack) == 1  # not from a dialog or the help screen
         if action in ("walk_stage", "walk_leave"):
             return self.walking
         if action in ("walk_start", "walk_restart"):
@@ -416,7 +441,8 @@ class AttnApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if b not in WALK_BINDINGS and b not in VIEW_BINDINGS]),
+            ("Anywhere", [b for b in AttnApp.BINDINGS if b not in (*WALK_BINDINGS, *VIEW_BINDINGS, *EDIT_BINDINGS)]),
+            ("Edit the scenario", EDIT_BINDINGS),
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),
             ("Embedding grid", _GRID_KEYS),

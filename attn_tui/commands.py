@@ -6,6 +6,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from attn_tui.presets import PRESETS
 
 if TYPE_CHECKING:
     from attn_tui.app import AttnApp
@@ -24,6 +27,7 @@ class AttnCommands(Provider):
         yield "Previous query token", partial(app.action_query_step, -1), "Make the previous token the query ([)"
         yield "Edit cell", app.action_edit_cell, "Edit the number under the grid's cursor (Enter)"
         yield "Show keys", app.action_help, "List every key (?)"
+        yield from self._editing_commands()
         yield "Walk through the computation", app.action_walk_start, "Step by step from the first score (w)"
         if app.walking:
             yield "Leave the walkthrough", app.action_walk_leave, "Back to the live view (Esc)"
@@ -41,13 +45,36 @@ class AttnCommands(Provider):
         for index, token in enumerate(app.scenario.tokens):
             yield f"Query: {token} (token {index + 1})", partial(app.action_select_query, index), "Use this token as the query"
 
-    async def discover(self) -> Hits:
+    def _editing_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
+        app = self._app
+        history = app.history
+        undo = f"Undo: {history.done[-1].description}" if history.can_undo else "Nothing to undo yet"
+        redo = f"Redo: {history.undone[-1].description}" if history.can_redo else "Nothing to redo"
+        yield "Undo", app.action_undo, f"{undo} (Ctrl+Z, u)"
+        yield "Redo", app.action_redo, f"{redo} (Ctrl+Y, U)"
+        yield "Rename token", app.action_rename_token, "Edit the label of the token under the cursor (r)"
+        yield "Insert token", app.action_insert_token, "A new token (zeros) below the cursor (i)"
+        yield "Delete token", app.action_delete_token, "Delete the token under the cursor (x)"
+        yield "Insert dimension", app.action_insert_dimension, "A new dimension (zeros) right of the cursor (I)"
+        yield "Delete dimension", app.action_delete_dimension, "Delete the dimension under the cursor (X)"
+        yield "Type a sentence", app.action_type_sentence, "Tokens and seeded torch.nn.Embedding vectors (t)"
+        yield "Randomise embeddings", app.action_randomise, "New values from a seed; tokens stay (R)"
+        yield "Presets", app.action_presets, "Pick the book's example or a teaching case (P)"
+        for preset in PRESETS:
+            yield f"Preset: {preset.name}", partial(app.action_load_preset, preset.key), preset.lesson
+
+    def _escaped_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
+        # The palette reads names and help as markup: a token may be called "[/]".
         for name, action, help_text in self._commands():
+            yield escape(name), action, escape(help_text)
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self._escaped_commands():
             yield DiscoveryHit(name, action, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
+        for name, action, help_text in self._escaped_commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), action, help=help_text)

@@ -129,6 +129,66 @@ class Scenario:
         if not (0 <= token < self.n_tokens and 0 <= dim < self.n_dims):
             raise ScenarioError(f"no cell at token {token + 1}, dimension {dim + 1}")
 
+    # --- inserting and deleting tokens and dimensions ---
+
+    def with_token_inserted(self, index: int, label: str | None = None) -> Scenario:
+        """A copy with a new token at ``index`` (0 … n_tokens), its embedding all zeros.
+
+        Without a ``label`` it gets the first free name of the form t7. The query stays on its
+        token, wherever that moves.
+        """
+        if not 0 <= index <= self.n_tokens:
+            raise ScenarioError(f"cannot insert a token at position {index + 1}: there are {self.n_tokens} tokens")
+        label = self.free_label() if label is None else label
+        tokens = self.tokens[:index] + (label,) + self.tokens[index:]
+        rows = self.embeddings[:index] + ((0.0,) * self.n_dims,) + self.embeddings[index:]
+        query = self.query + 1 if self.query >= index else self.query
+        return replace(self, tokens=tokens, embeddings=rows, query=query)
+
+    def with_token_deleted(self, index: int) -> Scenario:
+        """A copy without token ``index``. The query stays on its token; if that is the one
+        deleted, the query moves to the token that takes its place (or the new last one)."""
+        if not 0 <= index < self.n_tokens:
+            raise ScenarioError(f"no token {index + 1}: there are {self.n_tokens}")
+        if self.n_tokens == 1:
+            raise ScenarioError("cannot delete the only token: a scenario needs at least one")
+        query = self.query - 1 if self.query > index else min(self.query, self.n_tokens - 2)
+        return replace(
+            self,
+            tokens=self.tokens[:index] + self.tokens[index + 1 :],
+            embeddings=self.embeddings[:index] + self.embeddings[index + 1 :],
+            query=query,
+        )
+
+    def with_dimension_inserted(self, index: int) -> Scenario:
+        """A copy with a new embedding dimension at ``index`` (0 … n_dims), all zeros.
+
+        A zero column changes no dot product: scores, weights and context keep their values.
+        """
+        if not 0 <= index <= self.n_dims:
+            raise ScenarioError(f"cannot insert a dimension at position {index + 1}: there are {self.n_dims}")
+        return replace(self, embeddings=tuple(row[:index] + (0.0,) + row[index:] for row in self.embeddings))
+
+    def with_dimension_deleted(self, index: int) -> Scenario:
+        """A copy without embedding dimension ``index``."""
+        if not 0 <= index < self.n_dims:
+            raise ScenarioError(f"no dimension {index + 1}: there are {self.n_dims}")
+        if self.n_dims == 1:
+            raise ScenarioError("cannot delete the only dimension: embeddings need at least one")
+        return replace(self, embeddings=tuple(row[:index] + row[index + 1 :] for row in self.embeddings))
+
+    def with_embeddings(self, embeddings: Sequence[Sequence[float]]) -> Scenario:
+        """A copy with every embedding replaced; the tokens and the query stay."""
+        return replace(self, embeddings=embeddings)
+
+    def free_label(self) -> str:
+        """A label no token has yet: t{n+1}, or the next free number after it."""
+        taken = set(self.tokens)
+        number = self.n_tokens + 1
+        while f"t{number}" in taken:
+            number += 1
+        return f"t{number}"
+
     # --- (de)serialisation ---
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,12 +218,21 @@ def _as_sequence(value: Any, what: str) -> Sequence[Any]:
     return tuple(value)
 
 
+MAX_LABEL_LENGTH = 40
+"""Longer labels would squeeze the numbers out of the grid and the panels."""
+
+
 def _check_label(label: Any, index: int) -> str:
     if not isinstance(label, str):
         raise ScenarioError(f"token {index + 1} must be text, not {label!r}")
     label = label.strip()
     if not label:
         raise ScenarioError(f"token {index + 1} has an empty label")
+    if not label.isprintable():
+        # A tab or newline inside a label would break the grid's and the panels' lines.
+        raise ScenarioError(f"token {index + 1} ({label!r}) contains a control character")
+    if len(label) > MAX_LABEL_LENGTH:
+        raise ScenarioError(f"token {index + 1} is {len(label)} characters long: at most {MAX_LABEL_LENGTH}")
     return label
 
 

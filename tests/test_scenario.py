@@ -246,7 +246,7 @@ def test_from_dict_refuses(data, fragment):
     assert_refused(lambda: Scenario.from_dict(data), fragment)
 
 
-labels = st.text(min_size=1, max_size=12).filter(str.strip)
+labels = st.text(min_size=1, max_size=12).map(str.strip).filter(lambda label: label and label.isprintable())
 values = st.floats(min_value=-FLOAT32_MAX, max_value=FLOAT32_MAX, allow_nan=False, allow_infinity=False)
 
 

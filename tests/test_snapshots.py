@@ -48,3 +48,12 @@ def test_matrix_view_80x24_no_color(snap_compare, monkeypatch):
 def test_softmax_comparison_with_exp_overflow(snap_compare):
     journey_dim_1_is_100 = ["down", "enter", *["backspace"] * 4, "1", "0", "0", "enter"]
     assert snap_compare(AttnApp(), terminal_size=(100, 30), press=["c", *journey_dim_1_is_100], run_before=wait_until_ready)
+
+
+def test_sentence_dialog_with_a_refused_dimension(snap_compare):
+    refused_dimension = ["t", "tab", "0", "enter"]  # Tab selects the dimension "3"; "0" replaces it
+    assert snap_compare(AttnApp(), terminal_size=(80, 24), press=refused_dimension, run_before=wait_until_ready)
+
+
+def test_preset_picker(snap_compare):
+    assert snap_compare(AttnApp(), terminal_size=(80, 24), press=["P", "down"], run_before=wait_until_ready)

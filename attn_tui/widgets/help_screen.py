@@ -14,7 +14,7 @@ from textual.widgets import Static
 INTRO = (
     "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "
     "ω, the softmax weights α and the context vector z recompute at once. Press w to see each "
-    "number arise step by step, m for every query at once."
+    "number arise step by step, m for every query at once, t to try your own sentence; u undoes."
 )
 
 

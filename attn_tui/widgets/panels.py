@@ -120,7 +120,7 @@ class ScoresPanel(Panel):
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = _per_token_table()
         for i, (token, score) in enumerate(zip(analysis.scenario.tokens, scores)):
-            table.add_row(f"ω{q}{subscript(i + 1)}", token, score, style=_row_style(analysis, i, current))
+            table.add_row(f"ω{q}{subscript(i + 1)}", Text(token), score, style=_row_style(analysis, i, current))
         return table
 
 
@@ -175,7 +175,7 @@ class WeightsPanel(Panel):
             revealed = i < known.weights
             table.add_row(
                 f"α{q}{subscript(i + 1)}",
-                token,
+                Text(token),
                 *exps[i : i + 1],
                 shown[i],
                 # Not reversed with a current row: a reversed bar would turn into a gap.
@@ -199,7 +199,7 @@ class WeightsPanel(Panel):
         table.add_row("", "", "ω/Σω", "naive", "torch", style="italic")
         shown = [_revealed(column, count) for column in columns]
         for i, token in enumerate(analysis.scenario.tokens):
-            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
+            table.add_row(f"α{q}{subscript(i + 1)}", Text(token), *(column[i] for column in shown), style=_row_style(analysis, i))
         n = analysis.scenario.n_tokens
         table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
         return table
