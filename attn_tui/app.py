@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
+from attn_tui.file_actions import FILE_BINDINGS, FileActions
+from attn_tui.files import ViewOptions
 from attn_tui.formatting import format_number, token_vector
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
@@ -41,7 +45,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 DEFAULT_THEME = "textual-dark"
 
 
-class AttnApp(App[None]):
+class AttnApp(FileActions, App[None]):
     """attn-tui: edit embeddings, watch simple self-attention recompute."""
 
     CSS_PATH = "app.tcss"
@@ -57,6 +61,7 @@ class AttnApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
         *WALK_BINDINGS,
         *VIEW_BINDINGS,
+        *FILE_BINDINGS,
     ]
 
     scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
@@ -90,9 +95,15 @@ class AttnApp(App[None]):
     _autoplay_timer: Timer | None = None
     _matrix_view_before_walk: bool = False
 
-    def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
+    def __init__(self, scenario: Scenario = SEED_EXAMPLE, *, view: ViewOptions | None = None, path: Path | None = None) -> None:
+        """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views."""
         super().__init__()
         self.set_reactive(AttnApp.scenario, scenario)
+        self.saved_scenario = scenario
+        self.document_path = path
+        if view is not None:
+            self.set_reactive(AttnApp.matrix_view, view.matrix_view)
+            self.set_reactive(AttnApp.compare_normalisations, view.compare_normalisations)
         self.theme = DEFAULT_THEME
 
     def compose(self) -> ComposeResult:
@@ -118,6 +129,9 @@ class AttnApp(App[None]):
 
     def on_mount(self) -> None:
         self._show(self.scenario)
+        self.show_file_state()
+        self.watch_matrix_view(self.matrix_view)
+        self.watch_compare_normalisations(self.compare_normalisations)
         self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
@@ -147,6 +161,7 @@ class AttnApp(App[None]):
 
     def watch_scenario(self, scenario: Scenario) -> None:
         self._show(scenario)
+        self.show_file_state()
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None:
@@ -239,7 +254,7 @@ class AttnApp(App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(text)
+        message.update(Content(text))  # plain text: a label or file name like "[b]x" is shown as typed
 
     # --- walkthrough ---
 
@@ -395,9 +410,10 @@ class AttnApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if b not in WALK_BINDINGS and b not in VIEW_BINDINGS]),
+            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, FILE_BINDINGS))]),
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),
+            ("Files", FILE_BINDINGS),
             ("Embedding grid", _GRID_KEYS),
             ("While editing a cell", EmbeddingGrid.EDIT_KEYS),
             ("Help", list(HelpScreen.BINDINGS)),
