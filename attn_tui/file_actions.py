@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from textual import work
 from textual.binding import Binding
+from textual.message import Message
 
 from attn_tui.export import panels_csv, python_snippet
 from attn_tui.files import (
@@ -27,6 +28,7 @@ from attn_tui.files import (
     write_text_atomically,
 )
 from attn_tui.scenario import Scenario, ScenarioError
+from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedAnswer, UnsavedChangesDialog, display_name
 
 if TYPE_CHECKING:
@@ -47,6 +49,16 @@ FILE_BINDINGS = [
     Binding("f12", "export_svg", "Save an SVG screenshot", show=False, id="file.export_svg"),
 ]
 """Saving, opening, importing and exporting."""
+
+
+
+class AfterPendingInput(Message):
+    """Carries a callback from the app down to the focused widget and, bubbling, back up."""
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        super().__init__()
+        self.callback = callback
+
 
 UNSAVED_MARK = "•"
 DEFAULT_SCENARIO_NAME = "scenario.json"
@@ -78,6 +90,9 @@ class FileActions(_Base):
 
     def action_save(self) -> None:
         """Save to the current file, or ask for a name the first time."""
+        self.after_pending_input(self._save_or_ask)
+
+    def _save_or_ask(self) -> None:
         if self.document_path is None:
             self.action_save_as()
             return
@@ -224,9 +239,32 @@ class FileActions(_Base):
 
     # --- quit ---
 
+    def after_pending_input(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the keys typed before now have had their effect.
+
+        Keys reach the focused widget's queue, and an edit they commit comes back to the app as a
+        message: in a burst like "1⏎ Ctrl+Q" the quit would otherwise decide before the edit lands.
+        """
+        # Queues are FIFO. The first hop waits in the focused widget's queue behind the keys; by
+        # then the keys have queued their messages (EditSubmitted) on that widget, so the message
+        # posted second bubbles up behind them.
+        # Only the grid turns keys into edits; a dialog may close before its queue runs.
+        grid = self.focused if isinstance(self.focused, EmbeddingGrid) else None
+        if grid is None:
+            self.call_later(callback)
+        else:
+            grid.call_later(grid.post_message, AfterPendingInput(callback))
+
+    def on_after_pending_input(self, message: AfterPendingInput) -> None:
+        message.stop()
+        message.callback()
+
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask first: save, discard or cancel."""
-        if not self.unsaved:
+        self.after_pending_input(self._quit_or_ask)
+
+    def _quit_or_ask(self) -> None:
+        if not self.unsaved and self.query_one(EmbeddingGrid).editing is None:
             self.exit()
             return
         if isinstance(self.screen, UnsavedChangesDialog):

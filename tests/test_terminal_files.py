@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from attn_tui.files import ViewOptions, save_scenario
 from attn_tui.scenario import Scenario
 from terminal import attn_tui_in_tmux, requires_terminal
@@ -55,7 +57,22 @@ def test_quitting_with_unsaved_changes_asks_first():
         tmux.send("C-q")
         tmux.wait_for("Unsaved changes", "Discard (d)")
         tmux.send("Escape")
-        tmux.send("C-q")
+        tmux.send("C-q")  # right after Escape: one dialog, never two, never a crash
         tmux.wait_for("Discard (d)")
+        time.sleep(0.5)
+        screen = tmux.screen()
+        assert screen.count("Unsaved changes") == 1 and "EXITED" not in screen
         tmux.send("d")
         tmux.wait_for("EXITED:0")
+
+
+def test_quit_right_after_an_edit_still_asks():
+    """A burst "1⏎ Ctrl+Q" (typed fast, pasted, a slow link): the quit sees the edit."""
+    with attn_tui_in_tmux(width=80, height=24) as tmux:
+        tmux.wait_for("0.4419")
+        tmux.send("1", "Enter", "C-q")
+        tmux.wait_for("Unsaved changes")
+        tmux.send("Escape")
+        tmux.send("5", "C-q")  # an edit still open counts too
+        screen = tmux.wait_for("Unsaved changes")
+        assert "EXITED" not in screen

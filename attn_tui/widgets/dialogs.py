@@ -60,6 +60,8 @@ def _entries(folder: str, suffixes: tuple[str, ...]) -> list[str]:
 class PathDialog(ModalScreen[str | None]):
     """Ask for a file name; dismisses with the path typed (``~`` expanded) or None (Escape)."""
 
+    AUTO_FOCUS = "#path"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, prompt: str, *, default: str = "", suffixes: tuple[str, ...] = (), verb: str = "OK") -> None:
@@ -107,7 +109,10 @@ class PathDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question; y or Enter answers yes, n or Escape no."""
+    """A yes/no question; y answers yes, n or Escape no."""
+
+    AUTO_FOCUS = "#no"
+    """No is where the focus starts: Enter alone never replaces a file."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -129,10 +134,6 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(f"{self._yes} (y)", id="yes", variant="warning", compact=True)
                 yield Button("No (n)", id="no", compact=True)
 
-    def on_mount(self) -> None:
-        # No is where the focus starts: Enter alone never replaces a file.
-        self.query_one("#no", Button).focus()
-
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -146,6 +147,8 @@ UnsavedAnswer = Literal["save", "discard", "cancel"]
 
 class UnsavedChangesDialog(ModalScreen[UnsavedAnswer]):
     """Before quitting with unsaved changes: save (s), discard (d) or cancel (Esc)."""
+
+    AUTO_FOCUS = "#save"
 
     BINDINGS = [
         Binding("s", "answer('save')", "Save", id="unsaved.save"),
@@ -167,9 +170,6 @@ class UnsavedChangesDialog(ModalScreen[UnsavedAnswer]):
                 yield Button("Discard (d)", id="discard", variant="error", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).focus()
-
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)  # type: ignore[arg-type]
@@ -183,6 +183,8 @@ SnippetAnswer = Literal["save"] | None
 
 class SnippetDialog(ModalScreen[SnippetAnswer]):
     """Shows the Python/torch snippet; c copies it to the clipboard, s saves it to a file."""
+
+    AUTO_FOCUS = "#snippet-scroll"
 
     BINDINGS = [
         Binding("c", "copy", "Copy to the clipboard", id="snippet.copy"),
@@ -205,9 +207,6 @@ class SnippetDialog(ModalScreen[SnippetAnswer]):
                 yield Button("Copy (c)", id="copy", variant="primary", compact=True)
                 yield Button("Save… (s)", id="save", compact=True)
                 yield Button("Close (Esc)", id="close", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#snippet-scroll").focus()
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
