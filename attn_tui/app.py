@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
-from attn_tui.file_actions import FILE_BINDINGS, FileActions
+from attn_tui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
 from attn_tui.files import ViewOptions
 from attn_tui.formatting import format_number, token_vector
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
@@ -435,6 +435,7 @@ class AttnApp(FileActions, App[None]):
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),
             ("Files", FILE_BINDINGS),
+            ("In file dialogs", DIALOG_KEYS),
             ("Embedding grid", _GRID_KEYS),
             ("While editing a cell", EmbeddingGrid.EDIT_KEYS),
             ("Help", list(HelpScreen.BINDINGS)),

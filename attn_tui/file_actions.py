@@ -50,6 +50,17 @@ FILE_BINDINGS = [
 ]
 """Saving, opening, importing and exporting."""
 
+DIALOG_KEYS = [
+    Binding("enter", "", "File name: accept it"),
+    Binding("right", "", "File name: complete it"),
+    Binding("y,n", "", "Replace the existing file? yes / no"),
+    Binding("s,d", "", "Unsaved changes: save / discard"),
+    Binding("c", "", "Snippet: copy to the clipboard"),
+    Binding("s", "", "Snippet: save to a file"),
+    Binding("escape", "", "Cancel / close"),
+]
+"""The keys of the file dialogs as a person thinks of them, for the help screen."""
+
 
 
 class AfterPendingInput(Message):

@@ -107,6 +107,8 @@ def load_file(path: str | os.PathLike[str]) -> Loaded:
         raise FileError(path, "nested too deeply to be a scenario") from None
     except MemoryError:
         raise FileError(path, "too large to load") from None
+    except Exception as error:  # a reader's surprise must never become a traceback
+        raise FileError(path, f"cannot read it ({type(error).__name__}: {error})") from None
 
 
 def _checked_size(path: str | os.PathLike[str]) -> int:
@@ -300,10 +302,15 @@ def scenario_to_json(scenario: Scenario, view: ViewOptions = ViewOptions()) -> s
     ``query`` is the 0-based index of the query token (the screen counts from 1).
     """
     data = scenario.to_dict()
+    tokens = json.dumps(data["tokens"], ensure_ascii=False)  # "ω" stays readable …
+    try:
+        tokens.encode("utf-8")
+    except UnicodeEncodeError:
+        tokens = json.dumps(data["tokens"])  # … unless a label holds a lone surrogate: escape it
     lines = [
         "{",
         f'  "version": {json.dumps(data["version"])},',
-        f'  "tokens": {json.dumps(data["tokens"], ensure_ascii=False)},',
+        f'  "tokens": {tokens},',
         f'  "query": {json.dumps(data["query"])},',
         f'  "view": {json.dumps(view.to_dict())},',
         '  "embeddings": [',
@@ -345,6 +352,8 @@ def write_text_atomically(path: str | os.PathLike[str], text: str, *, overwrite:
         temporary = None
     except OSError as error:
         raise FileError(path, f"cannot save ({error.strerror or error})") from None
+    except UnicodeEncodeError:
+        raise FileError(path, "cannot save: the text holds characters UTF-8 cannot store") from None
     finally:
         if temporary is not None:
             try:

@@ -91,6 +91,31 @@ def test_save_then_load_gives_back_exactly_the_same_scenario(tmp_path, scenario,
     assert scenario_from_json(scenario_to_json(scenario, view)) == (scenario, view)
 
 
+def test_labels_with_any_character_survive_a_round_trip(tmp_path):
+    scenario = Scenario(tokens=("ω", "café", "\ud800 lone", "tab\there", "日本"), embeddings=((1.0,),) * 5)
+    path = tmp_path / "unicode.json"
+    save_scenario(path, scenario)
+    assert load_file(path).scenario == scenario
+
+
+def test_an_unexpected_reader_error_is_still_a_file_error(tmp_path, monkeypatch):
+    path = tmp_path / "x.csv"
+    path.write_text("1,2\n", encoding="utf-8")
+
+    def broken(text):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(files, "embeddings_from_csv", broken)
+    with pytest.raises(FileError, match=r"x.csv: cannot read it \(KeyError: 'surprise'\)"):
+        load_file(path)
+
+
+def test_text_utf8_cannot_store_is_refused_without_a_partial_file(tmp_path):
+    with pytest.raises(FileError, match="UTF-8"):
+        write_text_atomically(tmp_path / "x.csv", "a,\ud800\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- embeddings: CSV, .npy, .pt ---
 
 

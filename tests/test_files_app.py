@@ -353,6 +353,7 @@ async def test_file_keys_are_in_the_help_and_the_palette(in_tmp):
         await pilot.press("question_mark")
         text = widget_text(app.screen.query_one("#help-keys"))
         assert "Files" in text and "Ctrl+s" in text and "Ctrl+o" in text and "F12" in text
+        assert "Unsaved changes: save / discard" in text and "Snippet: copy" in text
         await pilot.press("escape")
         names = [name for name, _, _ in AttnCommands(app.screen)._commands()]
         for wanted in ("Save", "Save as…", "Open…", "Import embeddings…", "Export Python snippet", "Export panels as CSV…", "Save SVG screenshot…"):
