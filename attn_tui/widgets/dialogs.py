@@ -62,7 +62,7 @@ class PathDialog(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#path"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="file_dialog.cancel")]
 
     def __init__(self, title: str, prompt: str, *, default: str = "", suffixes: tuple[str, ...] = (), verb: str = "OK") -> None:
         super().__init__()
@@ -73,20 +73,20 @@ class PathDialog(ModalScreen[str | None]):
         self._verb = verb
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as dialog:
+        with Vertical(classes="file-dialog") as dialog:
             dialog.border_title = self._title
             dialog.border_subtitle = f"Enter {self._verb.lower()} · → completes · Esc cancels"
-            yield Static(self._prompt, classes="dialog-prompt")
+            yield Static(self._prompt, classes="file-dialog-prompt")
             yield Input(value=self._default, placeholder="file name", suggester=PathSuggester(self._suffixes), id="path")
-            yield Static(id="dialog-error", classes="dialog-error")
-            yield Static(id="listing", classes="dialog-listing")
+            yield Static(id="file-dialog-error", classes="file-dialog-error")
+            yield Static(id="listing", classes="file-dialog-listing")
 
     def on_mount(self) -> None:
         self._list_folder(self._default)
 
     @on(Input.Changed, "#path")
     def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#dialog-error", Static).update("")
+        self.query_one("#file-dialog-error", Static).update("")
         self._list_folder(event.value)
 
     def _list_folder(self, value: str) -> None:
@@ -100,7 +100,7 @@ class PathDialog(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if not value:
-            self.query_one("#dialog-error", Static).update("Type a file name (Esc cancels).")
+            self.query_one("#file-dialog-error", Static).update("Type a file name (Esc cancels).")
             return
         self.dismiss(os.path.expanduser(value))
 
@@ -126,11 +126,11 @@ class ConfirmDialog(ModalScreen[bool]):
         self._yes = yes
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as dialog:
+        with Vertical(classes="file-dialog") as dialog:
             dialog.border_title = self._title
             dialog.border_subtitle = "y yes · n/Esc no"
-            yield Static(self._question, classes="dialog-prompt")
-            with Horizontal(classes="dialog-buttons"):
+            yield Static(self._question, classes="file-dialog-prompt")
+            with Horizontal(classes="file-dialog-buttons"):
                 yield Button(f"{self._yes} (y)", id="yes", variant="warning", compact=True)
                 yield Button("No (n)", id="no", compact=True)
 
@@ -161,11 +161,11 @@ class UnsavedChangesDialog(ModalScreen[UnsavedAnswer]):
         self._what = what
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as dialog:
+        with Vertical(classes="file-dialog") as dialog:
             dialog.border_title = "Unsaved changes"
             dialog.border_subtitle = "s save · d discard · Esc cancel"
-            yield Static(f"{self._what} has unsaved changes. Save them before quitting?", classes="dialog-prompt")
-            with Horizontal(classes="dialog-buttons"):
+            yield Static(f"{self._what} has unsaved changes. Save them before quitting?", classes="file-dialog-prompt")
+            with Horizontal(classes="file-dialog-buttons"):
                 yield Button("Save (s)", id="save", variant="primary", compact=True)
                 yield Button("Discard (d)", id="discard", variant="error", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
@@ -198,12 +198,12 @@ class SnippetDialog(ModalScreen[SnippetAnswer]):
         """The snippet, exactly as copied or saved."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="snippet-dialog") as dialog:
+        with Vertical(classes="file-dialog", id="snippet-dialog") as dialog:
             dialog.border_title = "Python/torch snippet: reproduces these numbers"
             dialog.border_subtitle = "c copy · s save · Esc close"
             with VerticalScroll(id="snippet-scroll"):
                 yield Static(Syntax(self.code, "python", theme="ansi_dark", word_wrap=False), id="snippet-code")
-            with Horizontal(classes="dialog-buttons"):
+            with Horizontal(classes="file-dialog-buttons"):
                 yield Button("Copy (c)", id="copy", variant="primary", compact=True)
                 yield Button("Save… (s)", id="save", compact=True)
                 yield Button("Close (Esc)", id="close", compact=True)
