@@ -15,7 +15,7 @@ from attn_tui.export import CSV_HEADER, panels_csv, python_snippet
 from attn_tui.scenario import SEED_EXAMPLE, Scenario
 
 ODD_SCENARIO = Scenario(
-    tokens=("it's", 'say "hi"', "line\nbreak", "ω", "x"),
+    tokens=("it's", 'say "hi"', "back\\slash # not a comment", "ω", "x"),
     embeddings=((1e-8, -2.5, 3.0), (100.0, 0.1, -0.3), (0.333333333333, 2.0, 1.0), (-7.0, 0.0, 5.5), (1e3, 1e-3, 12.0)),
     query=3,
 )
