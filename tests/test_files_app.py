@@ -369,3 +369,21 @@ def test_saved_file_is_plain_json(tmp_path):
     save_scenario(tmp_path / "x.json", EDITED)
     assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["query"] == 2
     assert os.path.getsize(tmp_path / "x.json") < 1000
+
+
+async def test_opening_a_file_can_be_undone(tmp_path):
+    """Opening replaces the scenario through change_scenario, so undo brings the work back (marked unsaved)."""
+    if not hasattr(AttnApp, "action_undo"):
+        pytest.skip("undo is not in this build")
+    other = Scenario(tokens=("a", "b"), embeddings=((1.0,), (2.0,)))
+    save_scenario(tmp_path / "other.json", other)
+    app = RecordingApp()
+    async with running(app) as pilot:
+        await pilot.press("1", "enter")
+        edited = app.scenario
+        app.open_file(str(tmp_path / "other.json"))
+        await settle(pilot)
+        assert app.scenario == other and app.sub_title == "other.json"
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.scenario == edited and "•" in app.sub_title
