@@ -107,3 +107,18 @@ def test_a_label_wins_over_a_number():
 def test_parser_takes_file_load_and_query():
     args = build_parser().parse_args(["x.json", "--query", "3"])
     assert (args.file, args.load, args.query) == ("x.json", None, "3")
+
+
+@pytest.mark.parametrize(("name", "content"), [("bad.json", "{"), ("bad.csv", "1,x\n")])
+def test_a_bad_text_file_is_refused_before_textual_or_torch_is_imported(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from attn_tui import cli\n"
+        f"status = cli.main([{str(path)!r}])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'textual', 'numpy'})\n"
+        "print('STATUS', status, 'HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "STATUS 2 HEAVY []" in result.stdout, result.stdout + result.stderr
