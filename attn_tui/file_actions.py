@@ -280,6 +280,7 @@ class FileActions(_Base):
             return
         if isinstance(self.screen, UnsavedChangesDialog):
             return
+        self.autoplay = False  # else the next key would only stop autoplay, not answer the dialog
 
         def answered(answer: UnsavedAnswer | None) -> None:
             if answer == "discard":

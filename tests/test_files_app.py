@@ -387,3 +387,16 @@ async def test_opening_a_file_can_be_undone(tmp_path):
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert app.scenario == edited and "•" in app.sub_title
+
+
+async def test_quit_during_autoplay_asks_and_the_first_key_answers(in_tmp):
+    app = RecordingApp()
+    async with running(app) as pilot:
+        await pilot.press("1", "enter", "a")
+        assert app.autoplay
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedChangesDialog) and not app.autoplay
+        await pilot.press("d")
+        await pilot.pause()
+        assert app._exit
