@@ -134,9 +134,11 @@ class AttnApp(FileActions, App[None]):
     def on_mount(self) -> None:
         self._show(self.scenario)
         self.show_file_state()
+        # Views a scenario file asked for; a narrow matrix view hides the grid and has the focus.
         self.watch_matrix_view(self.matrix_view)
         self.watch_compare_normalisations(self.compare_normalisations)
-        self.query_one(EmbeddingGrid).focus()
+        if not self.query_one("#main").has_class("-matrix-only"):
+            self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
         self._load_compute()

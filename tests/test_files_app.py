@@ -400,3 +400,12 @@ async def test_quit_during_autoplay_asks_and_the_first_key_answers(in_tmp):
         await pilot.press("d")
         await pilot.pause()
         assert app._exit
+
+
+@pytest.mark.parametrize(("size", "focused"), [((80, 24), "MatrixPanel"), ((120, 32), "EmbeddingGrid")])
+async def test_a_file_in_the_matrix_view_opens_with_the_focus_on_what_is_shown(size, focused):
+    app = RecordingApp(SEED_EXAMPLE, view=ViewOptions(matrix_view=True))
+    async with running(app, size=size) as pilot:
+        await pilot.pause()
+        assert app.query_one("#right").has_class("-matrix")
+        assert type(app.focused).__name__ == focused
