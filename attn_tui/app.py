@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from textual import events, on, work
@@ -15,6 +16,8 @@ from textual.widgets import Footer, Header, Static
 
 from attn_tui.commands import AttnCommands
 from attn_tui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
+from attn_tui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
+from attn_tui.files import ViewOptions
 from attn_tui.formatting import format_number, token_vector
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
@@ -47,7 +50,7 @@ four of the six columns."""
 DEFAULT_THEME = "textual-dark"
 
 
-class AttnApp(ScenarioEditing, App[None]):
+class AttnApp(FileActions, ScenarioEditing, App[None]):
     """attn-tui: edit embeddings, watch simple self-attention recompute."""
 
     CSS_PATH = "app.tcss"
@@ -66,6 +69,7 @@ class AttnApp(ScenarioEditing, App[None]):
         # After the walk's keys: the footer shows "u Undo" where there is room (not at 80 columns).
         *HISTORY_BINDINGS,
         *EDIT_BINDINGS,
+        *FILE_BINDINGS,
     ]
 
     scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
@@ -99,9 +103,15 @@ class AttnApp(ScenarioEditing, App[None]):
     _autoplay_timer: Timer | None = None
     _matrix_view_before_walk: bool = False
 
-    def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
+    def __init__(self, scenario: Scenario = SEED_EXAMPLE, *, view: ViewOptions | None = None, path: Path | None = None) -> None:
+        """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views."""
         super().__init__()
         self.set_reactive(AttnApp.scenario, scenario)
+        self.saved_scenario = scenario
+        self.document_path = path
+        if view is not None:
+            self.set_reactive(AttnApp.matrix_view, view.matrix_view)
+            self.set_reactive(AttnApp.compare_normalisations, view.compare_normalisations)
         self.theme = DEFAULT_THEME
 
     def compose(self) -> ComposeResult:
@@ -127,7 +137,12 @@ class AttnApp(ScenarioEditing, App[None]):
 
     def on_mount(self) -> None:
         self._show(self.scenario)
-        self.query_one(EmbeddingGrid).focus()
+        self.show_file_state()
+        # Views a scenario file asked for; a narrow matrix view hides the grid and has the focus.
+        self.watch_matrix_view(self.matrix_view)
+        self.watch_compare_normalisations(self.compare_normalisations)
+        if not self.query_one("#main").has_class("-matrix-only"):
+            self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
         self._load_compute()
@@ -157,6 +172,7 @@ class AttnApp(ScenarioEditing, App[None]):
 
     def watch_scenario(self, scenario: Scenario) -> None:
         self._show(scenario)
+        self.show_file_state()
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None:
@@ -259,7 +275,7 @@ class AttnApp(ScenarioEditing, App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(Content(text))  # plain text: a token may be called "[b]"
+        message.update(Content(text))  # plain text: a label or file name like "[b]x" is shown as typed
         if self.grid_hidden:
             # The message line is hidden with the grid: say it in a toast instead.
             self.notify(text, severity="error" if error else "information", markup=False)
@@ -441,10 +457,12 @@ class AttnApp(ScenarioEditing, App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if b not in (*WALK_BINDINGS, *VIEW_BINDINGS, *EDIT_BINDINGS)]),
+            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS))]),
             ("Edit the scenario", EDIT_BINDINGS),
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),
+            ("Files", FILE_BINDINGS),
+            ("In file dialogs", DIALOG_KEYS),
             ("Embedding grid", _GRID_KEYS),
             ("While editing a cell", EmbeddingGrid.EDIT_KEYS),
             ("Help", list(HelpScreen.BINDINGS)),

@@ -1,16 +1,24 @@
-"""Command line: parse arguments, then start the app.
+"""Command line: parse arguments, read and check a file, then start the app.
 
 `--help` and `--version` must answer instantly, so torch and Textual are imported only once the
-app is really going to run.
+app is really going to run. A file is read and validated before Textual starts: a bad one gives
+one line on stderr and exit status 2, never a half-drawn screen or a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 from attn_tui import __version__
+
+if TYPE_CHECKING:
+    from attn_tui.scenario import Scenario
+
+EXIT_BAD_INPUT = 2
+"""argparse's status for bad arguments; a bad file is bad input too."""
 
 DESCRIPTION = (
     "See simple self-attention in your terminal: the example from Raschka's "
@@ -26,7 +34,16 @@ keys (inside the app):
   w                 walk through the computation step by step
                     (Space/→ next, Backspace/← back, s/S stage, a autoplay, Esc exit)
   m  c              matrix view (every query at once);  compare normalisations
+  Ctrl+S  F2        save the scenario (JSON);  save as
+  Ctrl+O  Ctrl+L    open a scenario or embeddings file;  import embeddings
+  Ctrl+E  Ctrl+T    export a Python/torch snippet;  the panels as CSV
+  F12               save an SVG screenshot
   ?, F1             every key;  Ctrl+P  commands;  Ctrl+Q  quit
+
+files:
+  attn-tui lesson.json              open a saved scenario (tokens, embeddings, query, view)
+  attn-tui emb.csv --query 2        embeddings from CSV (optional header row and label
+                                    column), .npy or .pt (one 2-D tensor; tokens t1…tn)
 
 over SSH:  ssh -t host attn-tui   (add COLORTERM=truecolor for full colour)
 """
@@ -40,22 +57,68 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"attn-tui {__version__}")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="a scenario (.json) or embeddings (.csv, .npy, .pt/.pth) to open",
+    )
+    parser.add_argument("--load", metavar="FILE", help="the same as FILE")
+    parser.add_argument(
+        "--query",
+        metavar="TOKEN|INDEX",
+        help="the query: a token's label, or its number counted from 1 as on screen "
+        "(x⁽²⁾ is token 2); a label wins over a number. Default: the file's query, "
+        "token 1 for embeddings, 'journey' for the built-in example",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.file and args.load:
+        parser.error("give the file once: FILE or --load FILE")
 
     # Anything written to the terminal around a full-screen app garbles it; warnings included.
     import warnings
 
     warnings.simplefilter("ignore")
 
+    from attn_tui.files import ViewOptions, load_file
+    from attn_tui.scenario import SEED_EXAMPLE, ScenarioError
+
+    path = args.load or args.file
+    scenario, view, document = SEED_EXAMPLE, None, None
+    try:
+        if path:
+            loaded = load_file(path)
+            scenario, view = loaded.scenario, loaded.view
+            document = Path(path) if loaded.is_scenario_file else None
+        if args.query is not None:
+            scenario = scenario.with_query(query_index(scenario, args.query))
+    except ScenarioError as error:
+        print(f"attn-tui: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
     from attn_tui.app import AttnApp
 
-    app = AttnApp()
+    app = AttnApp(scenario, view=view or ViewOptions(), path=document)
     app.run()
     return app.return_code or 0
+
+
+def query_index(scenario: Scenario, text: str) -> int:
+    """The 0-based index of the token ``text`` names: its label, else its 1-based number."""
+    from attn_tui.scenario import ScenarioError
+
+    wanted = text.strip()
+    if wanted in scenario.tokens:
+        return scenario.tokens.index(wanted)
+    if wanted.isdigit() and 1 <= int(wanted) <= scenario.n_tokens:
+        return int(wanted) - 1
+    shown = ", ".join(scenario.tokens[:8]) + (", …" if scenario.n_tokens > 8 else "")
+    raise ScenarioError(f"--query {text!r}: no token {wanted!r} ({shown}) and not a number from 1 to {scenario.n_tokens}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,13 @@ class AttnCommands(Provider):
         yield "Autoplay slower", partial(app.action_autoplay_pace, 1), "More seconds per step (<)"
         yield "Toggle matrix view", app.action_toggle_matrix, "Every query at once: ω, A as a heatmap, Z (m)"
         yield "Compare normalisations", app.action_toggle_compare, "ω/Σω, softmax_naive and torch.softmax side by side (c)"
+        yield "Save", app.action_save, "Save the scenario as JSON: tokens, embeddings, query, views (Ctrl+S)"
+        yield "Save as…", app.action_save_as, "Save the scenario under a new name (F2)"
+        yield "Open…", app.action_open, "Open a scenario (.json) or embeddings (.csv, .npy, .pt) (Ctrl+O)"
+        yield "Import embeddings…", app.action_import_embeddings, "An n×d matrix from CSV, .npy or .pt becomes n tokens (Ctrl+L)"
+        yield "Export Python snippet", app.action_export_snippet, "torch code that prints these numbers: copy or save it (Ctrl+E)"
+        yield "Export panels as CSV…", app.action_export_csv, "Scores, weights and context; every query's in the matrix view (Ctrl+T)"
+        yield "Save SVG screenshot…", app.action_export_svg, "A picture of the screen as it is now (F12)"
         for index, token in enumerate(app.scenario.tokens):
             yield f"Query: {token} (token {index + 1})", partial(app.action_select_query, index), "Use this token as the query"
 

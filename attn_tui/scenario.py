@@ -203,6 +203,8 @@ class Scenario:
     def from_dict(cls, data: Any) -> Scenario:
         if not isinstance(data, dict):
             raise ScenarioError(f"expected a JSON object, got {type(data).__name__}")
+        if "version" not in data:
+            raise ScenarioError(f'no "version" field: not an attn-tui scenario (those have "version": {SCHEMA_VERSION})')
         version = data.get("version")
         if type(version) is not int or version != SCHEMA_VERSION:
             raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads version {SCHEMA_VERSION})")

@@ -5,11 +5,19 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from attn_tui.app import AttnApp
+
+
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """Every test runs in its own empty folder: keys that save or export (Ctrl+S, F12 …) write
+    there, never into the checkout."""
+    monkeypatch.chdir(tmp_path)
 
 
 def widget_text(widget: Widget) -> str:

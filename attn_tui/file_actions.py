@@ -1,0 +1,298 @@
+"""Files in the app: save, open, import, export and the unsaved-changes guard, as a mixin of AttnApp.
+
+The pure work (reading, validating, writing atomically, building the snippet) lives in
+:mod:`attn_tui.files` and :mod:`attn_tui.export`; this module asks the questions (dialogs) and
+reports the outcome. A file that cannot be read changes nothing: the scenario is replaced only
+after the whole file has been read and validated, and only through ``change_scenario``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+
+from attn_tui.export import panels_csv, python_snippet
+from attn_tui.files import (
+    EMBEDDING_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    FileExists,
+    Loaded,
+    ViewOptions,
+    load_file,
+    scenario_to_json,
+    write_text_atomically,
+)
+from attn_tui.scenario import Scenario, ScenarioError
+from attn_tui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedAnswer, UnsavedChangesDialog, display_name
+
+if TYPE_CHECKING:
+    from attn_tui.app import AttnApp
+
+    _Base = AttnApp
+else:
+    _Base = object
+
+FILE_BINDINGS = [
+    # Not in the footer (no room at 80 columns): in the help screen, the command palette and README.
+    Binding("ctrl+s", "save", "Save the scenario (JSON)", show=False, id="file.save"),
+    Binding("f2", "save_as", "Save the scenario as…", show=False, id="file.save_as"),
+    Binding("ctrl+o", "open", "Open a scenario or embeddings file", show=False, id="file.open"),
+    Binding("ctrl+l", "import_embeddings", "Import embeddings (CSV, .npy, .pt)", show=False, id="file.import"),
+    Binding("ctrl+e", "export_snippet", "Export a Python/torch snippet", show=False, id="file.export_snippet"),
+    Binding("ctrl+t", "export_csv", "Export the panels as CSV", show=False, id="file.export_csv"),
+    Binding("f12", "export_svg", "Save an SVG screenshot", show=False, id="file.export_svg"),
+]
+"""Saving, opening, importing and exporting."""
+
+DIALOG_KEYS = [
+    Binding("enter", "", "File name: accept it"),
+    Binding("right", "", "File name: complete it"),
+    Binding("y,n", "", "Replace the existing file? yes / no"),
+    Binding("s,d", "", "Unsaved changes: save / discard"),
+    Binding("c", "", "Snippet: copy to the clipboard"),
+    Binding("s", "", "Snippet: save to a file"),
+    Binding("escape", "", "Cancel / close"),
+]
+"""The keys of the file dialogs as a person thinks of them, for the help screen."""
+
+
+
+class AfterPendingInput(Message):
+    """Carries a callback from the app down to the focused widget and, bubbling, back up."""
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        super().__init__()
+        self.callback = callback
+
+
+UNSAVED_MARK = "•"
+DEFAULT_SCENARIO_NAME = "scenario.json"
+
+
+class FileActions(_Base):
+    """The file actions of :class:`~attn_tui.app.AttnApp` (which provides the scenario and views)."""
+
+    document_path: Path | None = None
+    """The JSON file Ctrl+S writes to: the one opened or last saved; None until then."""
+
+    saved_scenario: Scenario | None = None
+    """The scenario as last opened or saved; anything else is an unsaved change."""
+
+    @property
+    def unsaved(self) -> bool:
+        """The scenario differs from the one last opened or saved (views do not count)."""
+        return self.scenario != self.saved_scenario
+
+    def view_options(self) -> ViewOptions:
+        return ViewOptions(matrix_view=self.matrix_view, compare_normalisations=self.compare_normalisations)
+
+    def show_file_state(self) -> None:
+        """The header names the file and marks unsaved changes with •."""
+        name = self.document_path.name if self.document_path else type(self).SUB_TITLE
+        self.sub_title = f"{name} {UNSAVED_MARK} unsaved" if self.unsaved else name
+
+    # --- save ---
+
+    def action_save(self) -> None:
+        """Save to the current file, or ask for a name the first time."""
+        self.after_pending_input(self._save_or_ask)
+
+    def _save_or_ask(self) -> None:
+        if self.document_path is None:
+            self.action_save_as()
+            return
+        try:
+            self._save_scenario(self.document_path, overwrite=True)
+        except ScenarioError as error:
+            self._file_problem(error, "Not saved")
+
+    def action_save_as(self, then: Callable[[], None] | None = None) -> None:
+        """Ask for a file name, confirm before replacing a file, then save; ``then`` runs after success."""
+        default = str(self.document_path) if self.document_path else DEFAULT_SCENARIO_NAME
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer)
+            if not path.suffix:
+                path = path.with_suffix(".json")
+            if path.suffix.lower() != ".json":
+                self.notify(f"{path}: a scenario is saved as JSON; use a name ending in .json", title="Not saved", severity="error", markup=False)
+                return
+            self._write_confirmed(path, lambda overwrite: self._save_scenario(path, overwrite=overwrite, then=then))
+
+        self.push_screen(PathDialog("Save scenario as", "File name (JSON):", default=default, suffixes=(".json",), verb="Save"), chosen)
+
+    def _save_scenario(self, path: Path, *, overwrite: bool, then: Callable[[], None] | None = None) -> None:
+        scenario = self.scenario
+        write_text_atomically(path, scenario_to_json(scenario, self.view_options()), overwrite=overwrite)
+        self.document_path = path
+        self.saved_scenario = scenario
+        self.show_file_state()
+        self.notify(f"Saved {path}", title="Saved", markup=False)
+        if then is not None:
+            then()
+
+    def _write_confirmed(self, path: Path, write: Callable[[bool], None]) -> None:
+        """Run ``write(overwrite)``; if the file exists, ask before replacing it. Errors are notified."""
+        try:
+            write(False)
+        except FileExists:
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    try:
+                        write(True)
+                    except ScenarioError as error:
+                        self._file_problem(error, "Not saved")
+
+            self.push_screen(ConfirmDialog("Replace file?", f"{path} already exists. Replace it?", yes="Replace"), answered)
+        except ScenarioError as error:
+            self._file_problem(error, "Not saved")
+
+    def _file_problem(self, error: ScenarioError, title: str) -> None:
+        self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
+
+    # --- open and import ---
+
+    def action_open(self) -> None:
+        """Ask for a scenario (.json) or embeddings file and load it."""
+        self.push_screen(
+            PathDialog("Open", "A scenario (.json) or embeddings (.csv, .npy, .pt):", suffixes=SUPPORTED_SUFFIXES, verb="Open"),
+            self._chosen_to_open,
+        )
+
+    def action_import_embeddings(self) -> None:
+        """Ask for an embeddings file: an n×d matrix becomes n tokens (t1…tn unless it has labels)."""
+        self.push_screen(
+            PathDialog(
+                "Import embeddings",
+                "CSV (optional header row and label column), .npy or .pt holding one 2-D tensor:",
+                suffixes=EMBEDDING_SUFFIXES,
+                verb="Import",
+            ),
+            self._chosen_to_open,
+        )
+
+    def _chosen_to_open(self, answer: str | None) -> None:
+        if answer:
+            self.open_file(answer)
+
+    @work(thread=True, exclusive=True, group="file-load")
+    def open_file(self, path: str) -> None:
+        """Read and validate ``path`` off the UI thread; replace the scenario only if all is well."""
+        try:
+            loaded = load_file(path)
+        except ScenarioError as error:
+            self.call_from_thread(self._file_problem, error, "Not opened — nothing changed")
+            return
+        self.call_from_thread(self._opened, Path(path), loaded)
+
+    def _opened(self, path: Path, loaded: Loaded) -> None:
+        scenario = loaded.scenario
+        shape = f"{scenario.n_tokens} tokens × {scenario.n_dims} dimensions"
+        # The document changes before the scenario, so the header's mark compares with the new file.
+        self.document_path = path if loaded.is_scenario_file else None
+        self.saved_scenario = scenario
+        self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {scenario.query_token!r}.")
+        if loaded.view is not None:
+            self.matrix_view = loaded.view.matrix_view
+            self.compare_normalisations = loaded.view.compare_normalisations
+        self.show_file_state()
+        self.notify(f"Opened {path} ({shape})", title="Opened", markup=False)
+
+    # --- export ---
+
+    def action_export_snippet(self) -> None:
+        """Show a Python/torch snippet that prints these numbers; copy it or save it."""
+        code = python_snippet(self.scenario)
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self._export_text("Save the snippet", "attention.py", (".py",), code, "the snippet")
+
+        self.push_screen(SnippetDialog(code), answered)
+
+    def action_export_csv(self) -> None:
+        """Save the panels' numbers as CSV (every query's in the matrix view)."""
+        if self.analysis is None:
+            self.notify("The numbers are still loading; try again in a moment.", title="Not yet", markup=False)
+            return
+        text = panels_csv(self.analysis, every_query=self.matrix_view)
+        what = "every query's panels" if self.matrix_view else "the panels"
+        self._export_text("Export the panels as CSV", "attention-panels.csv", (".csv",), text, what)
+
+    def action_export_svg(self) -> None:
+        """Save what is on screen now as an SVG picture."""
+        svg = self.export_screenshot()  # before the dialog covers the screen
+        default = time.strftime("attn-tui-%Y%m%d-%H%M%S.svg")
+        self._export_text("Save an SVG screenshot", default, (".svg",), svg, "the screenshot")
+
+    def _export_text(self, title: str, default: str, suffixes: tuple[str, ...], text: str, what: str) -> None:
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer)
+
+            def write(overwrite: bool) -> None:
+                write_text_atomically(path, text, overwrite=overwrite)
+                self.notify(f"Saved {what} to {path}", title="Exported", markup=False)
+
+            self._write_confirmed(path, write)
+
+        self.push_screen(PathDialog(title, "File name:", default=default, suffixes=suffixes, verb="Save"), chosen)
+
+    # --- quit ---
+
+    def after_pending_input(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the keys typed before now have had their effect.
+
+        Keys reach the focused widget's queue, and an edit they commit comes back to the app as a
+        message: in a burst like "1⏎ Ctrl+Q" the quit would otherwise decide before the edit lands.
+        """
+        # Queues are FIFO. The first hop waits in the focused widget's queue behind the keys; by
+        # then the keys have queued their messages (EditSubmitted) on that widget, so the message
+        # posted second bubbles up behind them.
+        # Only the grid turns keys into edits; a dialog may close before its queue runs.
+        grid = self.focused if isinstance(self.focused, EmbeddingGrid) else None
+        if grid is None:
+            self.call_later(callback)
+        else:
+            grid.call_later(grid.post_message, AfterPendingInput(callback))
+
+    def on_after_pending_input(self, message: AfterPendingInput) -> None:
+        message.stop()
+        message.callback()
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved changes, ask first: save, discard or cancel."""
+        self.after_pending_input(self._quit_or_ask)
+
+    def _quit_or_ask(self) -> None:
+        if not self.unsaved and self.query_one(EmbeddingGrid).editing is None:
+            self.exit()
+            return
+        if isinstance(self.screen, UnsavedChangesDialog):
+            return
+        self.autoplay = False  # else the next key would only stop autoplay, not answer the dialog
+
+        def answered(answer: UnsavedAnswer | None) -> None:
+            if answer == "discard":
+                self.exit()
+            elif answer == "save":
+                if self.document_path is None:
+                    self.action_save_as(then=self.exit)
+                else:
+                    try:
+                        self._save_scenario(self.document_path, overwrite=True, then=self.exit)
+                    except ScenarioError as error:
+                        self._file_problem(error, "Not saved — still running")
+
+        self.push_screen(UnsavedChangesDialog(display_name(self.document_path)), answered)
+

@@ -1,0 +1,78 @@
+"""The installed `attn-tui` with files, in a real terminal (tmux)."""
+
+from __future__ import annotations
+
+import time
+
+from attn_tui.files import ViewOptions, save_scenario
+from attn_tui.scenario import Scenario
+from terminal import attn_tui_in_tmux, requires_terminal
+
+pytestmark = requires_terminal
+
+LESSON = Scenario(
+    tokens=("cats", "chase", "mice"),
+    embeddings=((1.0, 0.0), (0.5, 0.5), (0.0, 2.0)),
+    query=2,
+)
+"""Query "mice": scores 0, 1, 4; weights softmax(0, 1, 4) = 0.0171 0.0466 0.9362; context [0.0405, 1.8958]."""
+
+
+def test_opens_a_saved_file_and_shows_its_numbers(tmp_path):
+    path = tmp_path / "lesson.json"
+    save_scenario(path, LESSON, ViewOptions())
+    with attn_tui_in_tmux(str(path), width=80, height=24) as tmux:
+        screen = tmux.wait_for("lesson.json", "Query x⁽³⁾: mice", "0.9362", "[0.0405, 1.8958]")
+        assert "4.0000" in screen and "0.0466" in screen
+        tmux.send("Down", "Down", "3", "Enter")  # mice, dim 1 := 3
+        tmux.wait_for("lesson.json • unsaved")
+        tmux.send("C-s")
+        tmux.wait_for("Saved")
+        tmux.send("C-q")
+        tmux.wait_for("EXITED:0")
+    assert '[3.0, 2.0]' in path.read_text(encoding="utf-8")
+
+
+def test_query_option_counts_from_1(tmp_path):
+    path = tmp_path / "lesson.json"
+    save_scenario(path, LESSON)
+    with attn_tui_in_tmux("--load", str(path), "--query", "1", width=80, height=24) as tmux:
+        tmux.wait_for("Query x⁽¹⁾: cats")
+
+
+def test_a_bad_file_is_one_line_and_status_2_before_any_screen(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"version": 1, "tokens": [', encoding="utf-8")
+    with attn_tui_in_tmux(str(path), width=200, height=24) as tmux:
+        screen = tmux.wait_for("EXITED:2")
+        assert f"attn-tui: error: {path}: invalid JSON at line 1" in screen
+        assert "Traceback" not in screen and "Embeddings" not in screen
+
+
+def test_quitting_with_unsaved_changes_asks_first():
+    with attn_tui_in_tmux(width=80, height=24) as tmux:
+        tmux.wait_for("0.4419")
+        tmux.send("1", "Enter")
+        tmux.wait_for("• unsaved")
+        tmux.send("C-q")
+        tmux.wait_for("Unsaved changes", "Discard (d)")
+        tmux.send("Escape")
+        tmux.send("C-q")  # right after Escape: one dialog, never two, never a crash
+        tmux.wait_for("Discard (d)")
+        time.sleep(0.5)
+        screen = tmux.screen()
+        assert screen.count("Unsaved changes") == 1 and "EXITED" not in screen
+        tmux.send("d")
+        tmux.wait_for("EXITED:0")
+
+
+def test_quit_right_after_an_edit_still_asks():
+    """A burst "1⏎ Ctrl+Q" (typed fast, pasted, a slow link): the quit sees the edit."""
+    with attn_tui_in_tmux(width=80, height=24) as tmux:
+        tmux.wait_for("0.4419")
+        tmux.send("1", "Enter", "C-q")
+        tmux.wait_for("Unsaved changes")
+        tmux.send("Escape")
+        tmux.send("5", "C-q")  # an edit still open counts too
+        screen = tmux.wait_for("Unsaved changes")
+        assert "EXITED" not in screen
