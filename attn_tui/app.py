@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -59,35 +60,37 @@ class AttnApp(App[None]):
         *VIEW_BINDINGS,
     ]
 
-    scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
+    scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False, repaint=False)
     """The single source of truth. Every change replaces it; the watcher refreshes every view."""
 
     analysis: Analysis | None = None
     """The numbers for the current scenario, computed once per change and shared by all views.
     None until torch has loaded."""
 
-    _analyse: Callable[[Scenario], Analysis] | None = None
+    _analyse: Callable[[Scenario, Analysis | None], Analysis] | None = None
     """`compute.analyse`, once its module (and so torch) is imported."""
 
-    walk_position: reactive[int | None] = reactive(None, init=False, always_update=True)
+    walk_position: reactive[int | None] = reactive(None, init=False, always_update=True, repaint=False)
     """How many walkthrough steps are done (0 = the start); None when not walking (the live view)."""
 
     walkthrough: Walkthrough | None = None
     """The steps for the current scenario while walking, rebuilt with every change."""
 
-    matrix_view: reactive[bool] = reactive(False, init=False)
+    matrix_view: reactive[bool] = reactive(False, init=False, repaint=False)
     """Show every query at once (the matrix form) instead of the single-query panels."""
 
-    compare_normalisations: reactive[bool] = reactive(False, init=False)
+    compare_normalisations: reactive[bool] = reactive(False, init=False, repaint=False)
     """The weights panel shows ω/Σω, softmax_naive and torch.softmax side by side."""
 
-    autoplay: reactive[bool] = reactive(False, init=False)
+    autoplay: reactive[bool] = reactive(False, init=False, repaint=False)
     """The walk steps forward by itself, one step per `autoplay_pace` seconds."""
 
-    autoplay_pace: reactive[float] = reactive(DEFAULT_PACE, init=False)
+    autoplay_pace: reactive[float] = reactive(DEFAULT_PACE, init=False, repaint=False)
     """Seconds per autoplay step."""
 
     _autoplay_timer: Timer | None = None
+    _message_lines: int = -1
+    """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
 
     def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
@@ -130,7 +133,7 @@ class AttnApp(App[None]):
 
         self.call_from_thread(self._compute_loaded, analyse)
 
-    def _compute_loaded(self, analyse: Callable[[Scenario], Analysis]) -> None:
+    def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse
         self._show(self.scenario)
 
@@ -150,7 +153,7 @@ class AttnApp(App[None]):
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None:
-            self.analysis = self._analyse(scenario)
+            self.analysis = self._analyse(scenario, self.analysis)
             if self.walk_position is not None:
                 # The walk follows edits and query changes, at the same position.
                 self.walkthrough = build_walkthrough(self.analysis)
@@ -164,11 +167,17 @@ class AttnApp(App[None]):
         if self.analysis is None:
             return
         progress = self._walk_progress()
-        for panel in self.query(Panel):
+        for panel in self._visible_panels():
             panel.show(self.analysis, progress)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
+
+    def _visible_panels(self) -> list[Panel]:
+        """The panels on screen: hidden ones are brought up to date when they are shown again."""
+        if self.matrix_view:
+            return [self.query_one(MatrixPanel)]
+        return [self.query_one(ScoresPanel), self.query_one(WeightsPanel), self.query_one(ContextPanel)]
 
     def _walk_progress(self) -> Progress | None:
         if self.walk_position is None or self.walkthrough is None:
@@ -239,7 +248,11 @@ class AttnApp(App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(text)
+        # Lay out again only if the message takes another number of lines.
+        width = max(1, message.content_region.width)
+        lines = len(Text(text).wrap(self.console, width)) if width > 1 else -1
+        message.update(Text(text), layout=lines != self._message_lines)  # Text: never parsed as markup
+        self._message_lines = lines
 
     # --- walkthrough ---
 
@@ -381,6 +394,7 @@ class AttnApp(App[None]):
 
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
+        self._show_results()
 
     def action_toggle_compare(self) -> None:
         """Show the three normalisations side by side in the weights panel, or the weights again."""

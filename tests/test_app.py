@@ -13,6 +13,7 @@ from attn_tui.formatting import format_number
 from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
+from attn_tui.widgets.panels import ScoresPanel
 from conftest import running, widget_text
 
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
@@ -20,21 +21,28 @@ BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]
 BOOK_CONTEXT = "[0.4419, 0.6515, 0.5683]"
 
 
+def listed_tokens(app: AttnApp) -> range:
+    """The tokens the per-token panels list: all of them, or a window around the query."""
+    return app.query_one(ScoresPanel).rows(app.analysis)
+
+
 def panel_values(app: AttnApp, panel_id: str) -> list[str]:
-    """The number column of a per-token panel, one entry per token, as displayed."""
+    """The number column of a per-token panel, one entry per listed token, as displayed."""
     rows = widget_text(app.query_one(f"#{panel_id} .panel-body")).splitlines()
-    return [row.split()[2] for row in rows[: app.scenario.n_tokens]]
+    return [row.split()[2] for row in rows[: len(listed_tokens(app))]]
 
 
 def context_text(app: AttnApp) -> str:
-    return widget_text(app.query_one("#context .panel-body")).strip()
+    # A long vector wraps at its commas' spaces: one line again.
+    return widget_text(app.query_one("#context .panel-body")).strip().replace("\n", " ")
 
 
 def assert_panels_match_fresh_computation(app: AttnApp) -> None:
     """What the panels show equals a fresh computation on the grid's numbers."""
     fresh = analyse(app.scenario).query
-    assert panel_values(app, "scores") == [format_number(v) for v in fresh.scores.tolist()]
-    assert panel_values(app, "weights") == [format_number(v) for v in fresh.weights.tolist()]
+    listed = listed_tokens(app)
+    assert panel_values(app, "scores") == [format_number(v) for v in fresh.scores.tolist()[listed.start : listed.stop]]
+    assert panel_values(app, "weights") == [format_number(v) for v in fresh.weights.tolist()[listed.start : listed.stop]]
     assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
 
 
