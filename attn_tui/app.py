@@ -144,7 +144,17 @@ class AttnApp(App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        self.screen.set_class(too_small, "-too-small")
+        # On the main screen, not the top one: a resize under the help screen must still count.
+        main_screen = self.screen_stack[0]
+        main_screen.set_class(too_small, "-too-small")
+        if not too_small:
+            # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
+            self.call_after_refresh(self._refocus_grid)
+
+    def _refocus_grid(self) -> None:
+        main_screen = self.screen_stack[0]
+        if main_screen.focused is None:
+            main_screen.set_focus(main_screen.query_one(EmbeddingGrid))
 
     # --- state → views ---
 
@@ -384,6 +394,8 @@ class AttnApp(App[None]):
             self.autoplay = False
             self._say("Autoplay stopped.")
             return
+        if isinstance(event, events.Key) and event.key in ("pageup", "pagedown") and _is_command_palette(self.screen):
+            return  # Textual 8's command palette raises KeyError on PgUp/PgDn while its list fills
         await super().on_event(event)
 
     # --- views ---
@@ -417,6 +429,12 @@ class AttnApp(App[None]):
             ("Help", list(HelpScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
+
+
+def _is_command_palette(screen: object) -> bool:
+    from textual.command import CommandPalette
+
+    return isinstance(screen, CommandPalette)
 
 
 # The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.

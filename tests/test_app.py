@@ -201,6 +201,7 @@ async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
         await pilot.pause()
         assert app.query_one("#main").styles.display != "none"
         assert panel_values(app, "scores") == BOOK_SCORES
+        assert app.focused is app.query_one(EmbeddingGrid)  # keys reach the grid again
 
 
 async def test_a_large_value_still_shows_finite_weights():

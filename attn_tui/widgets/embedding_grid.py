@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
@@ -561,7 +562,10 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             action = getattr(self, f"action_{name}", None)
             # A disabled binding (Escape with no edit open) leaves the key to the app.
             if action is not None and self.check_action(name, ()):
-                action(*([int(argument.rstrip(")"))] if argument else []))
+                try:
+                    action(*([int(argument.rstrip(")"))] if argument else []))
+                except SkipAction:  # e.g. ScrollView's page_right with nothing to scroll
+                    return False
                 return True
         return False
 
