@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import events, on, work
+from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
+from textual._node_list import DuplicateIds
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -25,6 +31,7 @@ from attn_tui.walk_bindings import (
     WALK_ARROW_ACTIONS,
     WALK_BINDINGS,
 )
+from attn_tui.wire import ScreenDiff
 from attn_tui.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
 from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
 from attn_tui.widgets.explanation import ExplanationPanel
@@ -95,6 +102,7 @@ class AttnApp(App[None]):
 
     def __init__(self, scenario: Scenario = SEED_EXAMPLE) -> None:
         super().__init__()
+        self._screen_diff = ScreenDiff()
         self.set_reactive(AttnApp.scenario, scenario)
         self.theme = DEFAULT_THEME
 
@@ -120,6 +128,8 @@ class AttnApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # After a suspend (Ctrl+Z) the terminal shows something else: repaint everything.
+        self.app_resume_signal.subscribe(self, lambda _app: self._screen_diff.reset())
         self._show(self.scenario)
         self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
@@ -142,7 +152,27 @@ class AttnApp(App[None]):
         """True once the numbers are on screen (torch has loaded)."""
         return self.analysis is not None
 
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        # Only the cells that changed go to the terminal (see attn_tui.wire): a key press costs
+        # bytes in proportion to what changed on screen, not to the widgets that repainted.
+        driver = self._driver
+        if (
+            isinstance(renderable, CompositorUpdate)
+            and self._running
+            and not self._closed
+            and not self.is_headless
+            and not self._batch_count
+            and driver is not None
+            and not driver.is_inline
+        ):
+            try:
+                renderable = self._screen_diff.diff(renderable, self.console, *self.size)
+            except Exception:  # never worse than a full repaint
+                self._screen_diff.reset()
+        super()._display(screen, renderable)
+
     def on_resize(self, event: events.Resize) -> None:
+        self._screen_diff.reset()  # the terminal may have redrawn or reflowed its lines
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         # On the main screen, not the top one: a resize under the help screen must still count.
         main_screen = self.screen_stack[0]
@@ -415,6 +445,14 @@ class AttnApp(App[None]):
     def watch_compare_normalisations(self, comparing: bool) -> None:
         self.query_one(WeightsPanel).compare(comparing)
 
+    def action_command_palette(self) -> None:
+        """The command palette, safe against a second Enter while it closes."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            try:
+                self.push_screen(_CommandPalette(id="--command-palette"))
+            except DuplicateIds:
+                pass  # Ctrl+P again while the last palette is still closing
+
     # --- help ---
 
     def action_help(self) -> None:
@@ -432,9 +470,21 @@ class AttnApp(App[None]):
 
 
 def _is_command_palette(screen: object) -> bool:
-    from textual.command import CommandPalette
-
     return isinstance(screen, CommandPalette)
+
+
+class _CommandPalette(CommandPalette):
+    def dismiss(self, result: object = None) -> AwaitComplete:
+        # Textual 8 dismisses again on a second Enter typed before the palette has closed, and
+        # popping a screen that is no longer on top raises ScreenStackError.
+        if not self.is_active:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
+
+    def _watch__list_visible(self) -> None:
+        # Its command search may finish after the palette has closed, when the list is gone.
+        if self.query(CommandList):
+            super()._watch__list_visible()
 
 
 # The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.
