@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -11,8 +11,10 @@ from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
 from textual._node_list import DuplicateIds
 from textual.await_complete import AwaitComplete
+from textual.widget import AwaitMount
 from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
+from textual.css.query import NoMatches
+from textual.command import CommandList, CommandListItem, CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -453,6 +455,17 @@ class AttnApp(App[None]):
             except DuplicateIds:
                 pass  # Ctrl+P again while the last palette is still closing
 
+    def search_themes(self) -> None:
+        """The theme picker (from the command palette), with the same guards."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(_CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+    def search_commands(self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…") -> AwaitMount:
+        from textual.command import SimpleProvider
+
+        return self.push_screen(_CommandPalette(providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder))
+
     # --- help ---
 
     def action_help(self) -> None:
@@ -480,6 +493,15 @@ class _CommandPalette(CommandPalette):
         if not self.is_active:
             return AwaitComplete.nothing()
         return super().dismiss(result)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        # The same search, but one that finds the palette closed (a fast Esc) stops quietly.
+        try:
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)
+        except NoMatches:
+            if self.query(CommandList):
+                raise
 
     def _watch__list_visible(self) -> None:
         # Its command search may finish after the palette has closed, when the list is gone.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from textual import events
@@ -16,6 +18,7 @@ from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.panels import ScoresPanel
 from conftest import running, widget_text
 
+NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
 BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]
 BOOK_CONTEXT = "[0.4419, 0.6515, 0.5683]"
@@ -29,7 +32,8 @@ def listed_tokens(app: AttnApp) -> range:
 def panel_values(app: AttnApp, panel_id: str) -> list[str]:
     """The number column of a per-token panel, one entry per listed token, as displayed."""
     rows = widget_text(app.query_one(f"#{panel_id} .panel-body")).splitlines()
-    return [row.split()[2] for row in rows[: len(listed_tokens(app))]]
+    # The last number on the row: a token may contain spaces, and a bar may follow.
+    return [[field for field in row.split() if NUMBER.fullmatch(field)][-1] for row in rows[: len(listed_tokens(app))]]
 
 
 def context_text(app: AttnApp) -> str:
