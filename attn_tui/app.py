@@ -136,7 +136,9 @@ class AttnApp(App[None]):
         self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
-        self._load_compute()
+        # After the first frame: importing torch in a thread holds the GIL for long stretches and
+        # would delay the first paint by half again.
+        self.call_after_refresh(self._load_compute)
 
     @work(thread=True, exclusive=True, group="load-compute")
     def _load_compute(self) -> None:
@@ -292,7 +294,7 @@ class AttnApp(App[None]):
         message.set_class(error, "-error")
         # Lay out again only if the message takes another number of lines.
         width = max(1, message.content_region.width)
-        lines = len(Text(text).wrap(self.console, width)) if width > 1 else -1
+        lines = max(2, len(Text(text).wrap(self.console, width))) if width > 1 else -1  # min-height: 2
         message.update(Text(text), layout=lines != self._message_lines)  # Text: never parsed as markup
         self._message_lines = lines
 

@@ -140,10 +140,12 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         Binding("end", "last_column", "Last column", show=False, id="grid.end"),
         Binding("ctrl+home", "first_row", "First row", show=False, id="grid.top"),
         Binding("ctrl+end", "last_row", "Last row", show=False, id="grid.bottom"),
-        Binding("enter", "start_edit", "Edit cell", id="grid.edit"),
-        # Shown in the footer only while editing (see check_action); on_key does the work.
-        Binding("enter", "commit_edit", "Commit", id="grid.commit"),
-        Binding("escape", "cancel_edit", "Cancel edit", id="grid.cancel"),
+        # One footer entry for both meanings of Enter: swapping entries as an edit opens and
+        # closes would rebuild the whole footer on every commit (tens of milliseconds).
+        Binding("enter", "enter_cell", "Edit", id="grid.edit"),
+        # on_key does the work; these name the keys for the command palette and the help screen.
+        Binding("enter", "commit_edit", "Commit", show=False, id="grid.commit"),
+        Binding("escape", "cancel_edit", "Cancel edit", show=False, id="grid.cancel"),
     ]
 
     EDIT_KEYS = [
@@ -476,6 +478,13 @@ class EmbeddingGrid(ScrollView, can_focus=True):
     def action_start_edit(self) -> None:
         self.start_edit(self.cursor_row, self.cursor_column)
 
+    def action_enter_cell(self) -> None:
+        """Enter: edit the cell under the cursor, or commit the edit in progress."""
+        if self._edit is None:
+            self.action_start_edit()
+        else:
+            self._commit_edit()
+
     def action_commit_edit(self) -> None:
         if self._edit is not None:
             self._commit_edit()
@@ -485,8 +494,6 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def _set_edit(self, edit: CellEdit | None, previous: CellEdit | None = None) -> None:
         previous = previous or self._edit
-        if (edit is None) != (self._edit is None):
-            self.refresh_bindings()  # the footer swaps "Edit cell" for "Commit" / "Cancel edit"
         self._edit = edit
         if self._fit_edit(edit, previous):
             self._update_virtual_size()
