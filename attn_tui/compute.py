@@ -13,6 +13,10 @@ import torch
 from attn_tui.attention import QueryAttention, SelfAttention, attend_one_query, self_attention
 from attn_tui.scenario import Scenario
 
+# One thread: these matrices are small, and a second intra-op thread spins after every operation
+# (OpenMP's wait policy), taking the CPU from the event loop that has to repaint the screen.
+torch.set_num_threads(1)
+
 DTYPE = torch.float32
 """The book's dtype: its printed digits are float32 results."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -50,15 +50,15 @@ def window(size: int, centre: int, limit: int) -> range:
     return range(start, start + limit)
 
 
-def body_shape(body: object, width: int) -> tuple[object, ...]:
+def body_shape(body: object, width: int, console: Console) -> tuple[object, ...]:
     """What decides a panel body's size at ``width``: its rows and columns for tables (cells
-    never wrap), for text whether it fits on one line, else the text itself (it wraps)."""
+    never wrap), the number of lines for text (it wraps)."""
     if isinstance(body, Group):
-        return tuple(body_shape(part, width) for part in body.renderables)
+        return tuple(body_shape(part, width, console) for part in body.renderables)
     if isinstance(body, Table):
         return ("table", body.row_count, len(body.columns))
     if isinstance(body, Text):
-        return ("line",) if body.cell_len < width else ("text", body.plain)
+        return ("text", 1 if body.cell_len < width else len(body.wrap(console, max(1, width))))
     return ("other", id(body))
 
 
@@ -88,7 +88,9 @@ class Panel(VerticalScroll):
         """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""
         self._analysis = analysis
         self._progress = progress
-        self.border_title = self.title_for(analysis)
+        title = self.title_for(analysis)
+        if title != self.border_title:  # setting it repaints the whole panel, border included
+            self.border_title = title
         body = self.render_body(analysis)
         # A new layout (measuring every widget) only when the body's shape may change: a
         # commit or a query change that keeps every line in place repaints just this panel.
@@ -119,7 +121,7 @@ class Panel(VerticalScroll):
 
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
-        return body_shape(body, width)
+        return body_shape(body, width, self.app.console)
 
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError

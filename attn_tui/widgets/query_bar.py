@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.markup import escape
 from textual.widgets import Static
 
@@ -17,7 +18,12 @@ class QueryBar(Static):
 
     _shape: tuple[object, ...] | None = None
 
+    _shown: tuple[tuple[str, ...], int] | None = None
+
     def show(self, scenario: Scenario) -> None:
+        if (scenario.tokens, scenario.query) == self._shown:
+            return  # an edit of a number: nothing here changes
+        self._shown = (scenario.tokens, scenario.query)
         n = scenario.n_tokens
         start = max(0, min(scenario.query - MAX_CHIPS // 2, n - MAX_CHIPS)) if n > MAX_CHIPS else 0
         shown = range(start, min(n, start + MAX_CHIPS))
@@ -32,7 +38,14 @@ class QueryBar(Static):
         if shown.stop < n:
             chips.append(f"{n - shown.stop}\u00a0after…")
         self.border_title = f"Query {token_vector(scenario.query + 1)}: {escape(scenario.query_token)}"
-        # A chip is as wide marked as unmarked: the lines stay put unless the tokens shown change.
-        shape = (shown, scenario.tokens if n <= MAX_CHIPS else scenario.tokens[shown.start : shown.stop])
+        # A new layout only if the bar takes another number of lines (a chip is as wide marked as
+        # unmarked, so moving the query among the same tokens never needs one).
+        plain = " ".join(
+            ([chips[0]] if start else [])
+            + [f" {scenario.tokens[i]} " for i in shown]
+            + ([chips[-1]] if shown.stop < n else [])
+        )
+        width = self.content_region.width
+        shape = (width, len(Text(plain).wrap(self.app.console, width)) if width else -1)
         self.update(" ".join(chips), layout=shape != self._shape)
         self._shape = shape
