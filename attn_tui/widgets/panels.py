@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.style import Style
 from rich.table import Table
@@ -130,6 +131,16 @@ class Panel(VerticalScroll):
         raise NotImplementedError
 
 
+def _fixed_widths(table: Table) -> Table:
+    """Give every column its width, measured here in one pass over the plain cells: Rich then
+    skips measuring each cell itself, the larger part of rendering a panel on every key."""
+    for column in table.columns:
+        widths = [cell.cell_len if isinstance(cell, Text) else cell_len(str(cell)) for cell in column._cells]
+        width = max(widths, default=0)
+        column.width = min(width, column.max_width) if column.max_width is not None else width
+    return table
+
+
 def _per_token_table() -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # symbol, e.g. ω₂₁
@@ -177,7 +188,7 @@ class ScoresPanel(Panel):
         tokens = analysis.scenario.tokens
         for i in rows:
             table.add_row(f"ω{q}{subscript(i + 1)}", tokens[i], scores[i], style=_row_style(analysis, i, current))
-        return _with_note(table, rows, len(tokens))
+        return _with_note(_fixed_widths(table), rows, len(tokens))
 
 
 class WeightsPanel(Panel):
@@ -243,7 +254,7 @@ class WeightsPanel(Panel):
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
         exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
-        return _with_note(table, rows, n)
+        return _with_note(_fixed_widths(table), rows, n)
 
     def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
@@ -262,7 +273,7 @@ class WeightsPanel(Panel):
             table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
         n = analysis.scenario.n_tokens
         table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
-        return _with_note(table, rows, n)
+        return _with_note(_fixed_widths(table), rows, n)
 
 
 class ContextPanel(Panel):
