@@ -516,6 +516,8 @@ _GRID_KEYS = [
     Binding("up,down,left,right,h,j,k,l", "", "Move the cursor"),
     Binding("enter", "", "Edit the cell (pre-filled); on a token label, rename it"),
     Binding("0-9,-,.", "", "Start typing a new value"),
-    Binding("pageup,pagedown,home,end", "", "Scroll the grid"),
+    Binding("pageup,pagedown", "", "A page up / down"),
+    Binding("home,end", "", "First / last column (Home: the token label)"),
+    Binding("ctrl+home,ctrl+end", "", "First / last token"),
     Binding("tab,shift+tab", "", "Move focus between grid and panels"),
 ]

@@ -13,6 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+pytest.importorskip("pyte", reason="the terminal benchmarks read the screen with pyte (pip install -e '.[test]')")
+
 from pty_run import PtyProgram, python  # noqa: E402
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.skipif(shutil.which("attn-tui") is None, reason="needs attn-tui on PATH")]
