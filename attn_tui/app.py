@@ -48,6 +48,10 @@ if TYPE_CHECKING:  # compute imports torch: loaded in the background after the f
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 """Below this the layout cannot show the grid and all three panels."""
 
+MATRIX_BESIDE_GRID_WIDTH = 100
+"""Narrower than this, the matrix view takes the whole width: beside the grid it would show only
+four of the six columns."""
+
 DEFAULT_THEME = "textual-dark"
 
 
@@ -181,6 +185,7 @@ class AttnApp(App[None]):
         # On the main screen, not the top one: a resize under the help screen must still count.
         main_screen = self.screen_stack[0]
         main_screen.set_class(too_small, "-too-small")
+        self._sync_matrix_layout(event.size.width)
         if not too_small:
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
@@ -188,7 +193,8 @@ class AttnApp(App[None]):
     def _refocus_grid(self) -> None:
         main_screen = self.screen_stack[0]
         if main_screen.focused is None:
-            main_screen.set_focus(main_screen.query_one(EmbeddingGrid))
+            matrix_only = main_screen.query_one("#main").has_class("-matrix-only")
+            main_screen.set_focus(main_screen.query_one(MatrixPanel if matrix_only else EmbeddingGrid))
 
     # --- state → views ---
 
@@ -362,6 +368,7 @@ class AttnApp(App[None]):
                 self.matrix_view = now is MATRIX
         if (old is None) != (new is None):
             self.refresh_bindings()  # the footer swaps "Walk" for "Leave walk"
+            self._sync_matrix_layout()
         self._show_results()
 
     def action_walk_leave(self) -> None:
@@ -441,6 +448,21 @@ class AttnApp(App[None]):
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
         self._show_results()
+        self._sync_matrix_layout()
+
+    def _sync_matrix_layout(self, width: int | None = None) -> None:
+        """On a narrow screen the matrix view hides the grid (not during a walk, whose explanation
+        lives under the grid); focus follows what is visible so no key goes to a hidden widget."""
+        width = self.size.width if width is None else width  # a Resize event knows the new size first
+        matrix_only = self.matrix_view and not self.walking and width < MATRIX_BESIDE_GRID_WIDTH
+        main = self.query_one("#main")
+        if main.has_class("-matrix-only") == matrix_only:
+            return
+        main.set_class(matrix_only, "-matrix-only")
+        if matrix_only:
+            self.query_one(MatrixPanel).focus()
+        else:
+            self.query_one(EmbeddingGrid).focus()
 
     def action_toggle_compare(self) -> None:
         """Show the three normalisations side by side in the weights panel, or the weights again."""

@@ -310,3 +310,21 @@ async def test_walk_and_matrix_view_at_80x24_under_no_color(monkeypatch):
         lines = body.render_lines(body.region.reset_offset)
         styles = [segment.style for line in lines for segment in line if "▶journey" in segment.text]
         assert styles and all(style.reverse and style.bold for style in styles)
+
+
+async def test_at_80_columns_the_matrix_view_takes_the_whole_width_and_gives_the_grid_back():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("m")
+        grid, matrix = app.query_one(EmbeddingGrid), app.query_one("#matrix")
+        assert not app.query_one("#left").display and app.focused is matrix
+        text = widget_text(matrix.query_one(".panel-body"))
+        assert "▶journey  " + " ".join(BOOK_WEIGHTS) in text  # all six columns fit
+        await pilot.press("right_square_bracket")
+        assert app.scenario.query == 2
+        await pilot.press("m")
+        assert app.query_one("#left").display and app.focused is grid
+        await pilot.press("m")
+        await pilot.resize_terminal(120, 32)
+        await pilot.pause()
+        assert app.query_one("#left").display and app.focused is grid  # wide: grid beside the matrix
