@@ -15,6 +15,7 @@ A walk *position* counts the steps done: 0 is the start (nothing computed yet) a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
@@ -246,7 +247,16 @@ def _vector(values: Sequence[float], write: Callable[[float], str] = format_numb
 
 
 def _row_cells(*rows: int, n_dims: int) -> frozenset[Cell]:
-    return frozenset((row, dim) for row in rows for dim in range(n_dims))
+    if len(rows) == 1:
+        return _one_row_cells(rows[0], n_dims)
+    return frozenset().union(*(_one_row_cells(row, n_dims) for row in rows))
+
+
+@lru_cache(maxsize=1024)
+def _one_row_cells(row: int, n_dims: int) -> frozenset[Cell]:
+    # Cached: a 512×768 walk reads each row in several steps; building the sets again per step
+    # took most of a second per edit.
+    return frozenset((row, dim) for dim in range(n_dims))
 
 
 def _factor(value: float) -> str:
@@ -262,7 +272,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
     scores = analysis.query.scores.tolist()
     steps = []
     for i, (token, x_i, score) in enumerate(zip(scenario.tokens, scenario.embeddings, scores)):
-        products = _terms(list(zip(x_i, query)), lambda ab: f"{_factor(ab[0])}×{_factor(ab[1])}", " + ")
+        products = _terms(range(len(x_i)), lambda k: f"{_factor(x_i[k])}×{_factor(query[k])}", " + ")
         symbol = f"ω{subscript(q + 1)}{subscript(i + 1)}"
         dot = f"{token_vector(i + 1)}·{token_vector(q + 1)}"
         steps.append(

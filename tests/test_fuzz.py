@@ -101,11 +101,13 @@ async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24)) -> None:
 async def settle(pilot) -> None:
     """Back to the plain live view: no dialog, edit, walk, autoplay or other view."""
     app = pilot.app
-    await pilot.resize_terminal(100, 30)
     while len(app.screen_stack) > 1:
         app.pop_screen()
         await pilot.pause()
     app.autoplay = False
+    await pilot.resize_terminal(100, 30)
+    await pilot.pause()
+    assert tuple(app.size) == (100, 30)
     grid = app.query_one(EmbeddingGrid)
     grid.cancel_edit(quietly=True)
     app.action_walk_leave()
