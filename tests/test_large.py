@@ -64,3 +64,12 @@ def test_walkthrough_lines_stay_short_for_large_d():
     first = walkthrough.steps[0].arithmetic[0]
     assert f"… {768 - 6} more …" in first
     assert MAX_TERMS < 768
+
+
+async def test_without_colour_the_cursor_is_reverse_video(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the App is created
+    async with running(AttnApp(), size=(80, 24)) as pilot:
+        grid = pilot.app.query_one(EmbeddingGrid)
+        assert grid.get_component_rich_style("embedding-grid--cursor").reverse
+        strip = grid.render_line(1)  # the first token's row: the cursor is on its first number
+        assert any(segment.style and segment.style.reverse and "0.4300" in segment.text for segment in strip)
