@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.console import RenderableType
@@ -154,6 +155,7 @@ class AttnApp(App[None]):
     def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse
         self._show(self.scenario)
+        self.call_after_refresh(_freeze_long_lived_objects)
 
     @property
     def is_ready(self) -> bool:
@@ -504,6 +506,16 @@ class AttnApp(App[None]):
             ("Help", list(HelpScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
+
+
+def _freeze_long_lived_objects() -> None:
+    """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
+
+    Otherwise a full collection now and then walks those hundreds of thousands of objects in the
+    middle of a key press: about 10 ms, most of a frame.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _is_command_palette(screen: object) -> bool:
