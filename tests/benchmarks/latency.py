@@ -49,7 +49,7 @@ async def press_and_repaint(pilot: Pilot, *keys: str) -> float:
     start = time.perf_counter()
     for key in keys:
         app._driver.send_message(key_event(key))
-    # Twice: a key's handler may post messages (EditSubmitted) that post more (the scenario's watcher).
+    # Several rounds: a key's handler may post messages (EditSubmitted) that post more.
     for _ in range(3):
         await pilot._wait_for_screen()
     app.screen._on_timer_update()

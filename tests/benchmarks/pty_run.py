@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
@@ -10,7 +11,6 @@ import struct
 import sys
 import termios
 import time
-import fcntl
 
 import pyte
 
