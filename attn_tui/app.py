@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
+from rich.console import RenderableType
+from rich.text import Text
 from textual import events, on, work
+from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
+from textual._node_list import DuplicateIds
+from textual.await_complete import AwaitComplete
+from textual.widget import AwaitMount
 from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.command import CommandList, CommandListItem, CommandPalette
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -29,6 +38,7 @@ from attn_tui.walk_bindings import (
     WALK_ARROW_ACTIONS,
     WALK_BINDINGS,
 )
+from attn_tui.wire import ScreenDiff
 from attn_tui.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
 from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
 from attn_tui.widgets.explanation import ExplanationPanel
@@ -72,40 +82,43 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         *FILE_BINDINGS,
     ]
 
-    scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False)
+    scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False, repaint=False)
     """The single source of truth. Every change replaces it; the watcher refreshes every view."""
 
     analysis: Analysis | None = None
     """The numbers for the current scenario, computed once per change and shared by all views.
     None until torch has loaded."""
 
-    _analyse: Callable[[Scenario], Analysis] | None = None
+    _analyse: Callable[[Scenario, Analysis | None], Analysis] | None = None
     """`compute.analyse`, once its module (and so torch) is imported."""
 
-    walk_position: reactive[int | None] = reactive(None, init=False, always_update=True)
+    walk_position: reactive[int | None] = reactive(None, init=False, always_update=True, repaint=False)
     """How many walkthrough steps are done (0 = the start); None when not walking (the live view)."""
 
     walkthrough: Walkthrough | None = None
     """The steps for the current scenario while walking, rebuilt with every change."""
 
-    matrix_view: reactive[bool] = reactive(False, init=False)
+    matrix_view: reactive[bool] = reactive(False, init=False, repaint=False)
     """Show every query at once (the matrix form) instead of the single-query panels."""
 
-    compare_normalisations: reactive[bool] = reactive(False, init=False)
+    compare_normalisations: reactive[bool] = reactive(False, init=False, repaint=False)
     """The weights panel shows ω/Σω, softmax_naive and torch.softmax side by side."""
 
-    autoplay: reactive[bool] = reactive(False, init=False)
+    autoplay: reactive[bool] = reactive(False, init=False, repaint=False)
     """The walk steps forward by itself, one step per `autoplay_pace` seconds."""
 
-    autoplay_pace: reactive[float] = reactive(DEFAULT_PACE, init=False)
+    autoplay_pace: reactive[float] = reactive(DEFAULT_PACE, init=False, repaint=False)
     """Seconds per autoplay step."""
 
     _autoplay_timer: Timer | None = None
+    _message_lines: int = -1
+    """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
 
     def __init__(self, scenario: Scenario = SEED_EXAMPLE, *, view: ViewOptions | None = None, path: Path | None = None) -> None:
         """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views."""
         super().__init__()
+        self._screen_diff = ScreenDiff()
         self.set_reactive(AttnApp.scenario, scenario)
         self.saved_scenario = scenario
         self.document_path = path
@@ -136,6 +149,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # After a suspend (Ctrl+Z) the terminal shows something else: repaint everything.
+        self.app_resume_signal.subscribe(self, lambda _app: self._screen_diff.reset())
         self._show(self.scenario)
         self.show_file_state()
         # Views a scenario file asked for; a narrow matrix view hides the grid and has the focus.
@@ -145,7 +160,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
-        self._load_compute()
+        # After the first frame: importing torch in a thread holds the GIL for long stretches and
+        # would delay the first paint by half again.
+        self.call_after_refresh(self._load_compute)
 
     @work(thread=True, exclusive=True, group="load-compute")
     def _load_compute(self) -> None:
@@ -154,19 +171,51 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
         self.call_from_thread(self._compute_loaded, analyse)
 
-    def _compute_loaded(self, analyse: Callable[[Scenario], Analysis]) -> None:
+    def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse
         self._show(self.scenario)
+        self.call_after_refresh(_freeze_long_lived_objects)
 
     @property
     def is_ready(self) -> bool:
         """True once the numbers are on screen (torch has loaded)."""
         return self.analysis is not None
 
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        # Only the cells that changed go to the terminal (see attn_tui.wire): a key press costs
+        # bytes in proportion to what changed on screen, not to the widgets that repainted.
+        driver = self._driver
+        if (
+            isinstance(renderable, CompositorUpdate)
+            and self._running
+            and not self._closed
+            and not self.is_headless
+            and not self._batch_count
+            and driver is not None
+            and not driver.is_inline
+        ):
+            try:
+                renderable = self._screen_diff.diff(renderable, self.console, *self.size)
+            except Exception:  # never worse than a full repaint
+                self._screen_diff.reset()
+        super()._display(screen, renderable)
+
     def on_resize(self, event: events.Resize) -> None:
+        self._screen_diff.reset()  # the terminal may have redrawn or reflowed its lines
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        self.screen.set_class(too_small, "-too-small")
+        # On the main screen, not the top one: a resize under the help screen must still count.
+        main_screen = self.screen_stack[0]
+        main_screen.set_class(too_small, "-too-small")
         self._sync_matrix_layout(event.size.width)
+        if not too_small:
+            # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
+            self.call_after_refresh(self._refocus_grid)
+
+    def _refocus_grid(self) -> None:
+        main_screen = self.screen_stack[0]
+        if main_screen.focused is None:
+            matrix_only = main_screen.query_one("#main").has_class("-matrix-only")
+            main_screen.set_focus(main_screen.query_one(MatrixPanel if matrix_only else EmbeddingGrid))
 
     # --- state → views ---
 
@@ -176,7 +225,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None:
-            self.analysis = self._analyse(scenario)
+            self.analysis = self._analyse(scenario, self.analysis)
             if self.walk_position is not None:
                 # The walk follows edits and query changes, at the same position (or its new end,
                 # when fewer tokens make it shorter).
@@ -192,11 +241,17 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         if self.analysis is None:
             return
         progress = self._walk_progress()
-        for panel in self.query(Panel):
+        for panel in self._visible_panels():
             panel.show(self.analysis, progress)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
+
+    def _visible_panels(self) -> list[Panel]:
+        """The panels on screen: hidden ones are brought up to date when they are shown again."""
+        if self.matrix_view:
+            return [self.query_one(MatrixPanel)]
+        return [self.query_one(ScoresPanel), self.query_one(WeightsPanel), self.query_one(ContextPanel)]
 
     def _walk_progress(self) -> Progress | None:
         if self.walk_position is None or self.walkthrough is None:
@@ -275,7 +330,11 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(Content(text))  # plain text: a label or file name like "[b]x" is shown as typed
+        # Lay out again only if the message takes another number of lines.
+        width = max(1, message.content_region.width)
+        lines = max(2, len(Text(text).wrap(self.console, width))) if width > 1 else -1  # min-height: 2
+        message.update(Text(text), layout=lines != self._message_lines)  # Text: never parsed as markup
+        self._message_lines = lines
         if self.grid_hidden:
             # The message line is hidden with the grid: say it in a toast instead.
             self.notify(text, severity="error" if error else "information", markup=False)
@@ -418,6 +477,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self.autoplay = False
             self._say("Autoplay stopped.")
             return
+        if isinstance(event, events.Key) and event.key in ("pageup", "pagedown") and _is_command_palette(self.screen):
+            return  # Textual 8's command palette raises KeyError on PgUp/PgDn while its list fills
         await super().on_event(event)
 
     # --- views ---
@@ -428,6 +489,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
+        self._show_results()
         self._sync_matrix_layout()
 
     def _sync_matrix_layout(self, width: int | None = None) -> None:
@@ -451,6 +513,25 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     def watch_compare_normalisations(self, comparing: bool) -> None:
         self.query_one(WeightsPanel).compare(comparing)
 
+    def action_command_palette(self) -> None:
+        """The command palette, safe against a second Enter while it closes."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            try:
+                self.push_screen(_CommandPalette(id="--command-palette"))
+            except DuplicateIds:
+                pass  # Ctrl+P again while the last palette is still closing
+
+    def search_themes(self) -> None:
+        """The theme picker (from the command palette), with the same guards."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(_CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+    def search_commands(self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…") -> AwaitMount:
+        from textual.command import SimpleProvider
+
+        return self.push_screen(_CommandPalette(providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder))
+
     # --- help ---
 
     def action_help(self) -> None:
@@ -470,11 +551,50 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.push_screen(HelpScreen(sections))
 
 
+def _freeze_long_lived_objects() -> None:
+    """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
+
+    Otherwise a full collection now and then walks those hundreds of thousands of objects in the
+    middle of a key press: about 10 ms, most of a frame.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def _is_command_palette(screen: object) -> bool:
+    return isinstance(screen, CommandPalette)
+
+
+class _CommandPalette(CommandPalette):
+    def dismiss(self, result: object = None) -> AwaitComplete:
+        # Textual 8 dismisses again on a second Enter typed before the palette has closed, and
+        # popping a screen that is no longer on top raises ScreenStackError.
+        if not self.is_active:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        # The same search, but one that finds the palette closed (a fast Esc) stops quietly.
+        try:
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)
+        except NoMatches:
+            if self.query(CommandList):
+                raise
+
+    def _watch__list_visible(self) -> None:
+        # Its command search may finish after the palette has closed, when the list is gone.
+        if self.query(CommandList):
+            super()._watch__list_visible()
+
+
 # The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.
 _GRID_KEYS = [
     Binding("up,down,left,right,h,j,k,l", "", "Move the cursor"),
     Binding("enter", "", "Edit the cell (pre-filled); on a token label, rename it"),
     Binding("0-9,-,.", "", "Start typing a new value"),
-    Binding("pageup,pagedown,home,end", "", "Scroll the grid"),
+    Binding("pageup,pagedown", "", "A page up / down"),
+    Binding("home,end", "", "First / last column (Home: the token label)"),
+    Binding("ctrl+home,ctrl+end", "", "First / last token"),
     Binding("tab,shift+tab", "", "Move focus between grid and panels"),
 ]

@@ -80,6 +80,14 @@ def scale_fractions(values: list[float]) -> list[float]:
     if not finite:
         return [0.0 for _ in values]
     low, high = min(finite), max(finite)
+    return [scale_fraction(v, low, high) for v in values]
+
+
+def scale_fraction(value: float, low: float, high: float) -> float:
+    """``value``'s place between ``low`` and ``high``, the finite extremes of its matrix
+    (1.0 when they are equal; 0.0 for a value that is not finite)."""
+    if not math.isfinite(value):
+        return 0.0
     if high == low:
-        return [1.0 for _ in values]
-    return [(v - low) / (high - low) if math.isfinite(v) else 0.0 for v in values]
+        return 1.0
+    return (value - low) / (high - low)

@@ -8,6 +8,7 @@ future per-client SSH session can hold scenarios without copying. Any invalid va
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
@@ -102,17 +103,19 @@ class Scenario:
     # --- immutable updates ---
 
     def with_value(self, token: int, dim: int, value: float) -> Scenario:
-        """A copy with one embedding value replaced."""
+        """A copy with one embedding value replaced; the other rows are shared, not copied."""
         self._check_cell(token, dim)
         row = list(self.embeddings[token])
         row[dim] = check_value(value)
         rows = list(self.embeddings)
         rows[token] = tuple(row)
-        return replace(self, embeddings=tuple(rows))
+        return self._validated_copy(embeddings=tuple(rows))
 
     def with_query(self, index: int) -> Scenario:
         """A copy with another query token."""
-        return replace(self, query=index)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.n_tokens:
+            return replace(self, query=index)  # full validation, for its message
+        return self._validated_copy(query=index)
 
     def with_query_step(self, step: int) -> Scenario:
         """A copy with the query moved ``step`` tokens on, wrapping around."""
@@ -122,8 +125,19 @@ class Scenario:
         """A copy with one token renamed."""
         self._check_cell(token, 0)
         tokens = list(self.tokens)
-        tokens[token] = label
-        return replace(self, tokens=tuple(tokens))
+        tokens[token] = _check_label(label, token)
+        return self._validated_copy(tokens=tuple(tokens))
+
+    def _validated_copy(self, **changes: Any) -> Scenario:
+        """A copy with ``changes`` the caller has already validated.
+
+        Checking every value again would make one edit of a 512×768 matrix cost 400,000 checks;
+        the unchanged parts were checked when this scenario was made.
+        """
+        copy = object.__new__(Scenario)
+        for name in ("tokens", "embeddings", "query"):
+            object.__setattr__(copy, name, changes.get(name, getattr(self, name)))
+        return copy
 
     def _check_cell(self, token: int, dim: int) -> None:
         if not (0 <= token < self.n_tokens and 0 <= dim < self.n_dims):
@@ -251,3 +265,13 @@ SEED_EXAMPLE = Scenario(
     query=1,
 )
 """The seed's example: "Your journey starts with one step", query "journey"."""
+
+
+def seeded_scenario(n_tokens: int, n_dims: int, seed: int = 0) -> Scenario:
+    """A reproducible n×d scenario of random embeddings in [-1, 1), e.g. to try large sizes."""
+    rng = random.Random(seed)
+    return Scenario(
+        tokens=tuple(f"t{i + 1}" for i in range(n_tokens)),
+        embeddings=tuple(tuple(round(rng.uniform(-1.0, 1.0), 4) for _ in range(n_dims)) for _ in range(n_tokens)),
+        query=min(1, n_tokens - 1),
+    )

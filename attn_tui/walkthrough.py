@@ -15,8 +15,9 @@ A walk *position* counts the steps done: 0 is the start (nothing computed yet) a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from attn_tui.formatting import (
     context_vector,
@@ -227,8 +228,35 @@ def build_walkthrough(analysis: Analysis) -> Walkthrough:
 # --- the stages ---
 
 
+T = TypeVar("T")
+
+MAX_TERMS = 8
+"""Longer sums and vectors show their first four and last two terms: a 768-term line helps nobody."""
+
+
+def _terms(values: Sequence[T], write: Callable[[T], str], separator: str) -> str:
+    """``values`` written and joined; beyond MAX_TERMS the middle is left out, saying how much."""
+    if len(values) <= MAX_TERMS:
+        return separator.join(write(v) for v in values)
+    return separator.join([*(write(v) for v in values[:4]), f"… {len(values) - 6} more …", *(write(v) for v in values[-2:])])
+
+
+def _vector(values: Sequence[float], write: Callable[[float], str] = format_number) -> str:
+    """[0.4419, 0.6515, 0.5683], abbreviated when long."""
+    return "[" + _terms(values, write, ", ") + "]"
+
+
 def _row_cells(*rows: int, n_dims: int) -> frozenset[Cell]:
-    return frozenset((row, dim) for row in rows for dim in range(n_dims))
+    if len(rows) == 1:
+        return _one_row_cells(rows[0], n_dims)
+    return frozenset().union(*(_one_row_cells(row, n_dims) for row in rows))
+
+
+@lru_cache(maxsize=1024)
+def _one_row_cells(row: int, n_dims: int) -> frozenset[Cell]:
+    # Cached: a 512×768 walk reads each row in several steps; building the sets again per step
+    # took most of a second per edit.
+    return frozenset((row, dim) for dim in range(n_dims))
 
 
 def _factor(value: float) -> str:
@@ -244,7 +272,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
     scores = analysis.query.scores.tolist()
     steps = []
     for i, (token, x_i, score) in enumerate(zip(scenario.tokens, scenario.embeddings, scores)):
-        products = " + ".join(f"{_factor(a)}×{_factor(b)}" for a, b in zip(x_i, query))
+        products = _terms(range(len(x_i)), lambda k: f"{_factor(x_i[k])}×{_factor(query[k])}", " + ")
         symbol = f"ω{subscript(q + 1)}{subscript(i + 1)}"
         dot = f"{token_vector(i + 1)}·{token_vector(q + 1)}"
         steps.append(
@@ -296,7 +324,7 @@ def _normalisation_steps(analysis: Analysis) -> list[Step]:
                 note=note,
             )
         )
-    terms = " + ".join(format_number(exp) for exp in exps)
+    terms = _terms(exps, format_number, " + ")
     steps.append(
         Step(
             stage=NORMALISATION,
@@ -355,7 +383,7 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     running = result.running_context.tolist()
     steps = []
     for i, (token, x_i) in enumerate(zip(scenario.tokens, scenario.embeddings)):
-        inputs = "[" + ", ".join(format_operand(v) for v in x_i) + "]"
+        inputs = _vector(x_i, format_operand)
         symbol = f"α{qs}{subscript(i + 1)}·{token_vector(i + 1)}"
         steps.append(
             Step(
@@ -367,8 +395,8 @@ def _context_steps(analysis: Analysis) -> list[Step]:
                 reads_query=False,
                 token=i,
                 arithmetic=(
-                    f"{symbol} = {format_number(weights[i])} × {inputs} = {format_vector(terms[i])}",
-                    f"{z} = {format_vector(running[i])}" + ("  (done)" if i == n - 1 else f"  (after {i + 1} of {n})"),
+                    f"{symbol} = {format_number(weights[i])} × {inputs} = {_vector(terms[i])}",
+                    f"{z} = {_vector(running[i])}" + ("  (done)" if i == n - 1 else f"  (after {i + 1} of {n})"),
                 ),
                 known=Known(scores=n, exp_scores=n, exp_sum=True, weights=n, context_terms=i + 1),
             )
@@ -387,7 +415,7 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
     done = Known(scores=n, exp_scores=n, exp_sum=True, weights=n, context_terms=n)
 
     def values(row_values: Sequence[float]) -> str:
-        return " ".join(format_number(v) for v in row_values)
+        return _terms(row_values, format_number, " ")
 
     row_sums = matrices.weights.sum(dim=-1).tolist()
     matrix_z = matrices.context[q].tolist()
@@ -433,7 +461,7 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
             f"every query's context vector at once, in one {n}×{d} matrix",
             (
                 f"Z = A·X ({n}×{n} · {n}×{d} = {n}×{d}); Z[q] = Σᵢ A[q, i] x⁽ⁱ⁾",
-                f"{row}: {format_vector(matrix_z)}",
+                f"{row}: {_vector(matrix_z)}",
             ),
             3,
         ),
@@ -441,8 +469,8 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
             f"Z[{q + 1}] = {context_vector(q + 1)}",
             "the check: the matrix form's row for the query equals the loops' result",
             (
-                f"Z[{q + 1}] = {format_vector(matrix_z)}",
-                f"{context_vector(q + 1)} = {format_vector(loop_z)}  (the loops)",
+                f"Z[{q + 1}] = {_vector(matrix_z)}",
+                f"{context_vector(q + 1)} = {_vector(loop_z)}  (the loops)",
                 ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
             ),
             4,

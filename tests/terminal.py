@@ -65,3 +65,18 @@ def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = 
         yield TmuxSession(name)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+
+
+@contextmanager
+def shell_in_tmux(width: int = 100, height: int = 30) -> Iterator[TmuxSession]:
+    """A plain bash in a detached tmux session, prompt ``PROMPT$``, to start attn-tui from."""
+    name = f"attn-tui-shell-{uuid.uuid4().hex[:8]}"
+    size = ["-x", str(width), "-y", str(height)]
+    command = "env -u COLUMNS -u LINES PS1='PROMPT$ ' TERM=xterm-256color bash --norc --noprofile"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, *size, command], check=True)
+    subprocess.run(["tmux", "set-option", "-t", name, "window-size", "manual"], check=True)
+    subprocess.run(["tmux", "resize-window", "-t", name, *size], check=True)
+    try:
+        yield TmuxSession(name)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from textual import events
@@ -13,28 +15,38 @@ from attn_tui.formatting import format_number
 from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
+from attn_tui.widgets.panels import ScoresPanel
 from conftest import running, widget_text
 
+NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
 BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]
 BOOK_CONTEXT = "[0.4419, 0.6515, 0.5683]"
 
 
+def listed_tokens(app: AttnApp) -> range:
+    """The tokens the per-token panels list: all of them, or a window around the query."""
+    return app.query_one(ScoresPanel).rows(app.analysis)
+
+
 def panel_values(app: AttnApp, panel_id: str) -> list[str]:
-    """The number column of a per-token panel, one entry per token, as displayed."""
+    """The number column of a per-token panel, one entry per listed token, as displayed."""
     rows = widget_text(app.query_one(f"#{panel_id} .panel-body")).splitlines()
-    return [row.split()[2] for row in rows[: app.scenario.n_tokens]]
+    # The last number on the row: a token may contain spaces, and a bar may follow.
+    return [[field for field in row.split() if NUMBER.fullmatch(field)][-1] for row in rows[: len(listed_tokens(app))]]
 
 
 def context_text(app: AttnApp) -> str:
-    return widget_text(app.query_one("#context .panel-body")).strip()
+    # A long vector wraps at its commas' spaces: one line again.
+    return widget_text(app.query_one("#context .panel-body")).strip().replace("\n", " ")
 
 
 def assert_panels_match_fresh_computation(app: AttnApp) -> None:
     """What the panels show equals a fresh computation on the grid's numbers."""
     fresh = analyse(app.scenario).query
-    assert panel_values(app, "scores") == [format_number(v) for v in fresh.scores.tolist()]
-    assert panel_values(app, "weights") == [format_number(v) for v in fresh.weights.tolist()]
+    listed = listed_tokens(app)
+    assert panel_values(app, "scores") == [format_number(v) for v in fresh.scores.tolist()[listed.start : listed.stop]]
+    assert panel_values(app, "weights") == [format_number(v) for v in fresh.weights.tolist()[listed.start : listed.stop]]
     assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
 
 
@@ -193,6 +205,7 @@ async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
         await pilot.pause()
         assert app.query_one("#main").styles.display != "none"
         assert panel_values(app, "scores") == BOOK_SCORES
+        assert app.focused is app.query_one(EmbeddingGrid)  # keys reach the grid again
 
 
 async def test_a_large_value_still_shows_finite_weights():

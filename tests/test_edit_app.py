@@ -145,6 +145,7 @@ async def test_shift_i_inserts_a_zero_dimension_and_no_score_changes():
         assert app.scenario.n_dims == 4
         assert app.scenario.embeddings[0] == (0.43, 0.0, 0.15, 0.89)
         assert cursor(app) == (0, 2)
+        await pilot.press("l", "l")  # at 80 columns a 4th dimension scrolls into view with the cursor
         assert "dim 4" in grid_text(app)
         assert panel_values(app, "scores") == BOOK_SCORES
 

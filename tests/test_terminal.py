@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from terminal import attn_tui_in_tmux, requires_terminal
+from terminal import ATTN_TUI, attn_tui_in_tmux, requires_terminal, shell_in_tmux
 
 pytestmark = requires_terminal
 
@@ -55,3 +55,33 @@ def test_matrix_view_without_colour_keeps_numbers_and_the_query_mark():
         assert "▶journey  0.4419 0.6515 0.5683" in screen
         tmux.send("]")
         tmux.wait_for("▶starts   0.1390 0.2369")
+
+
+def test_resizing_the_terminal_redraws_and_a_small_one_shows_the_notice():
+    with attn_tui_in_tmux(width=100, height=30) as tmux:
+        tmux.wait_for("0.4419, 0.6515, 0.5683")
+        tmux.resize(70, 20)
+        screen = tmux.wait_for("Terminal too small", "need 80×24")
+        assert "0.4419" not in screen
+        tmux.resize(120, 32)
+        screen = tmux.wait_for("0.4419, 0.6515, 0.5683", "Scores")
+        assert "Terminal too small" not in screen
+        tmux.send("1", "Enter")
+        tmux.wait_for("1.2679")
+
+
+def test_ctrl_q_gives_back_a_clean_shell_prompt():
+    with shell_in_tmux() as tmux:
+        tmux.wait_for("PROMPT$")
+        tmux.send(f"{ATTN_TUI}", "Enter")
+        tmux.wait_for("0.4419, 0.6515, 0.5683")
+        tmux.send("C-q")
+        screen = tmux.wait_for("PROMPT$ ")
+        tmux.send("echo back-$((40+2))", "Enter")
+        screen = tmux.wait_for("back-42")
+        # The alternate screen is gone and nothing the app wrote is left as text.
+        assert "0.4419" not in screen and "Scores" not in screen
+        for stray in ("\x1b", "[?", "^[", "\x07"):
+            assert stray not in screen, screen
+        lines = [line for line in screen.splitlines() if line.strip()]
+        assert lines[-1] == "PROMPT$", screen

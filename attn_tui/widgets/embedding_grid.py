@@ -2,19 +2,29 @@
 
 Editing happens inside the grid, in the cell itself. Keeping the keys in one widget keeps them in
 order: a fast typist's "0.5⏎" must not race a focus change to a separate input box.
+
+The grid draws itself line by line (Textual's Line API): only the rows and columns on screen are
+ever formatted, and an edit repaints one line. A 512×768 matrix costs what a 6×3 one does.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Iterable
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, on
+from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from attn_tui.formatting import format_number
 from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
@@ -28,6 +38,13 @@ QUERY_MARK = "▶ "
 
 EDIT_START_CHARACTERS = frozenset("0123456789-.+")
 """Typing one of these on a number starts an edit that replaces the value."""
+
+LABEL_HEADER = "token"
+MAX_LABEL_WIDTH = 20
+"""Longer labels are cut (with …) so a long name cannot push the numbers off screen."""
+PADDING = 1
+"""Blank cells on each side of every cell's text."""
+HEADER_HEIGHT = 1
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ class CellEdit:
     def move(self, caret: int) -> CellEdit:
         return replace(self, caret=max(0, min(len(self.text), caret)))
 
-    def render(self, style: str) -> Text:
+    def render(self, style: str | Style) -> Text:
         after = self.text[self.caret :]
         text = Text(self.text[: self.caret], style=style)
         text.append(after[:1] or " ", style="reverse")
@@ -62,21 +79,73 @@ class CellEdit:
         return text
 
 
-class EmbeddingGrid(DataTable[Text]):
-    """Token embeddings, spreadsheet-style.
+def _clip(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    while cell_len(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+class EmbeddingGrid(ScrollView, can_focus=True):
+    """Token embeddings, spreadsheet-style, with a fixed header row and label column.
 
     It edits only its own text: on Enter it posts :class:`EditSubmitted`, and the app decides.
     """
 
+    DEFAULT_CSS = """
+    EmbeddingGrid {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+
+        & > .embedding-grid--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .embedding-grid--label {
+            background: $secondary-muted;
+            color: $foreground;
+        }
+        & > .embedding-grid--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .embedding-grid--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+
     BINDINGS = [
+        Binding("up", "cursor_up", "Up", show=False, id="grid.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="grid.cursor_down"),
+        Binding("left", "cursor_left", "Left", show=False, id="grid.cursor_left"),
+        Binding("right", "cursor_right", "Right", show=False, id="grid.cursor_right"),
         Binding("h", "cursor_left", "Left", show=False, id="grid.left"),
         Binding("j", "cursor_down", "Down", show=False, id="grid.down"),
         Binding("k", "cursor_up", "Up", show=False, id="grid.up"),
         Binding("l", "cursor_right", "Right", show=False, id="grid.right"),
-        Binding("enter", "start_edit", "Edit cell", id="grid.edit"),
-        # Shown in the footer only while editing (see check_action); on_key does the work.
-        Binding("enter", "commit_edit", "Commit", id="grid.commit"),
-        Binding("escape", "cancel_edit", "Cancel edit", id="grid.cancel"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="grid.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="grid.page_down"),
+        Binding("home", "first_column", "First column", show=False, id="grid.home"),
+        Binding("end", "last_column", "Last column", show=False, id="grid.end"),
+        Binding("ctrl+home", "first_row", "First row", show=False, id="grid.top"),
+        Binding("ctrl+end", "last_row", "Last row", show=False, id="grid.bottom"),
+        # One footer entry for both meanings of Enter: swapping entries as an edit opens and
+        # closes would rebuild the whole footer on every commit (tens of milliseconds).
+        Binding("enter", "enter_cell", "Edit", id="grid.edit"),
+        # on_key does the work; these name the keys for the command palette and the help screen.
+        Binding("enter", "commit_edit", "Commit", show=False, id="grid.commit"),
+        Binding("escape", "cancel_edit", "Cancel edit", show=False, id="grid.cancel"),
     ]
 
     EDIT_KEYS = [
@@ -87,30 +156,60 @@ class EmbeddingGrid(DataTable[Text]):
     ]
     """Keys the grid handles itself while a cell is being edited (listed in the help screen)."""
 
-    COMPONENT_CLASSES = {"embedding-grid--query", "embedding-grid--editing", "embedding-grid--highlight"}
+    COMPONENT_CLASSES = {
+        "embedding-grid--header",
+        "embedding-grid--label",
+        "embedding-grid--cursor",
+        "embedding-grid--query",
+        "embedding-grid--editing",
+        "embedding-grid--highlight",
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=False, fixed_columns=1)
+        super().__init__(id=id)
         self._shown: Scenario | None = None
         self._edit: CellEdit | None = None
         self._highlight: frozenset[tuple[int, int]] = frozenset()
+        self._cursor = Coordinate(0, 1)
+        self._label_width = 0
+        self._widths: list[int] = []
+        """Cell width of each dimension's column, padding included."""
+        self._offsets: list[int] = [0]
+        """x of each dimension's column from the first one's left edge; one more entry at the end."""
 
     # --- showing a scenario ---
 
     def show(self, scenario: Scenario) -> None:
-        """Render ``scenario``, touching only the cells that changed."""
+        """Render ``scenario``, repainting only the lines that changed."""
         shown = self._shown
         self._shown = scenario
         if shown is None or shown.n_dims != scenario.n_dims or shown.n_tokens != scenario.n_tokens:
-            self._rebuild(scenario)
+            self._edit = None
+            self._measure_all(scenario)
+            self._move_cursor(self._cursor)
+            self.refresh(layout=True)  # width and height are auto: a new shape needs a new layout
             return
-        query_rows = {shown.query, scenario.query} if shown.query != scenario.query else set()
+        changed_rows = {shown.query, scenario.query} if shown.query != scenario.query else set()
+        relayout = False
+        if shown.tokens is not scenario.tokens and shown.tokens != scenario.tokens:
+            changed_rows.update(row for row, (a, b) in enumerate(zip(shown.tokens, scenario.tokens)) if a != b)
+            relayout = self._measure_labels(scenario)
+        elif changed_rows:
+            relayout = self._measure_labels(scenario)  # the query mark moved
         for row in range(scenario.n_tokens):
-            if row in query_rows or shown.tokens[row] != scenario.tokens[row]:
-                self._refresh_cell(row, LABEL_COLUMN)
-            for dim, value in enumerate(scenario.embeddings[row]):
-                if row in query_rows or value != shown.embeddings[row][dim]:
-                    self._refresh_cell(row, dim + 1)
+            # Scenario updates share unchanged rows, so identity skips them in O(1).
+            old, new = shown.embeddings[row], scenario.embeddings[row]
+            if old is not new and old != new:
+                changed_rows.add(row)
+                for dim, (before, after) in enumerate(zip(old, new)):
+                    if before != after:
+                        relayout |= self._measure_column(scenario, dim, after)
+        if relayout:
+            self._update_virtual_size()
+            self.refresh(layout=True)
+        else:
+            for row in changed_rows:
+                self._refresh_row(row)
 
     def set_highlight(self, cells: Iterable[tuple[int, int]]) -> None:
         """Emphasise these (token, dimension) cells, 0-based, e.g. the ones a walkthrough step reads.
@@ -120,41 +219,223 @@ class EmbeddingGrid(DataTable[Text]):
         cells = frozenset(cells)
         changed = cells ^ self._highlight
         self._highlight = cells
-        if self._shown is None:
-            return
-        for token, dim in changed:
-            if 0 <= token < self._shown.n_tokens and 0 <= dim < self._shown.n_dims:
-                self._refresh_cell(token, dim + 1)
+        for row in {token for token, _ in changed}:
+            self._refresh_row(row)
 
-    def _rebuild(self, scenario: Scenario) -> None:
-        cursor = self.cursor_coordinate
-        self._edit = None
-        self.clear(columns=True)
-        self.add_column("token", key="token")
-        for dim in range(scenario.n_dims):
-            self.add_column(Text(f"dim {dim + 1}", justify="right"), key=f"dim{dim}")
-        for row in range(scenario.n_tokens):
-            self.add_row(*(self._cell(row, column) for column in range(scenario.n_dims + 1)), key=f"token{row}")
-        if cursor.column == LABEL_COLUMN and cursor.row == 0:
-            cursor = Coordinate(0, 1)  # start on the first number, not on a label
-        self.cursor_coordinate = Coordinate(min(cursor.row, scenario.n_tokens - 1), min(cursor.column, scenario.n_dims))
+    def get_cell_at(self, coordinate: Coordinate) -> Text:
+        """The cell's text and style (without the cursor), as it is drawn."""
+        row, column = coordinate
+        text, style = self._cell(row, column)
+        if isinstance(text, Text):
+            return text
+        return Text(text.strip(), style=style)
 
-    def _refresh_cell(self, row: int, column: int) -> None:
-        self.update_cell_at(Coordinate(row, column), self._cell(row, column), update_width=True)
+    # --- geometry ---
 
-    def _cell(self, row: int, column: int) -> Text:
+    def _measure_all(self, scenario: Scenario) -> None:
+        self._widths = [self._column_width(scenario, dim) for dim in range(scenario.n_dims)]
+        self._measure_labels(scenario)
+        self._update_virtual_size()
+
+    def _measure_column(self, scenario: Scenario, dim: int, value: float | None = None) -> bool:
+        """Fit column ``dim`` after ``value`` was written into it (None: measure every value);
+        True if its width changed."""
+        width = self._widths[dim]
+        needed = len(format_number(value)) + 2 * PADDING if value is not None else 0
+        if needed > width:
+            self._widths[dim] = needed
+        elif needed < width:
+            # Maybe the widest number was replaced: measure the column again (one column, not the grid).
+            self._widths[dim] = self._column_width(scenario, dim)
+        return self._widths[dim] != width
+
+    @staticmethod
+    def _column_width(scenario: Scenario, dim: int) -> int:
+        widest = max(len(format_number(row[dim])) for row in scenario.embeddings)
+        return max(len(f"dim {dim + 1}"), widest) + 2 * PADDING
+
+    def _measure_labels(self, scenario: Scenario) -> bool:
+        width = max(cell_len(LABEL_HEADER), max(cell_len(QUERY_MARK + token) for token in scenario.tokens))
+        width = min(width, MAX_LABEL_WIDTH) + 2 * PADDING
+        changed = width != self._label_width
+        self._label_width = width
+        return changed
+
+    def _update_virtual_size(self) -> None:
+        self._offsets = [0, *accumulate(self._widths)]
+        n_tokens = self._shown.n_tokens if self._shown else 0
+        self.virtual_size = Size(self._label_width + self._offsets[-1], n_tokens + HEADER_HEIGHT)
+
+    def _refresh_row(self, row: int) -> None:
+        y = row + HEADER_HEIGHT - round(self.scroll_y)
+        if HEADER_HEIGHT <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _column_at(self, x: int) -> int:
+        """The grid column under screen column ``x`` (content coordinates)."""
+        if x < self._label_width:
+            return LABEL_COLUMN
+        dim = bisect_right(self._offsets, x - self._label_width + round(self.scroll_x)) - 1
+        return min(dim, len(self._widths) - 1) + 1
+
+    # --- drawing ---
+
+    def _cell(self, row: int, column: int) -> tuple[str | Text, Style]:
+        """The text of one cell (padded to its width) and its style, cursor aside."""
         scenario = self._shown
         assert scenario is not None
-        style = self.get_component_rich_style("embedding-grid--query") if row == scenario.query else Style()
+        is_query = row == scenario.query
+        style = self.get_component_rich_style("embedding-grid--query", partial=True) if is_query else Style()
         edit = self._edit
         if edit is not None and (edit.row, edit.column) == (row, column):
-            return edit.render(self.get_component_rich_style("embedding-grid--editing"))
+            return edit.render(style + self.get_component_rich_style("embedding-grid--editing", partial=True)), style
         if column == LABEL_COLUMN:
-            mark = QUERY_MARK if row == scenario.query else "  "
-            return Text(mark + scenario.tokens[row], style=style)
+            mark = QUERY_MARK if is_query else " " * len(QUERY_MARK)
+            label = _clip(mark + scenario.tokens[row], self._label_width - 2 * PADDING)
+            return " " + label + " " * (self._label_width - cell_len(label) - PADDING), style
         if (row, column - 1) in self._highlight:
-            style += self.get_component_rich_style("embedding-grid--highlight")
-        return Text(format_number(scenario.embeddings[row][column - 1]), style=style, justify="right")
+            style += self.get_component_rich_style("embedding-grid--highlight", partial=True)
+        width = self._widths[column - 1] - 2 * PADDING
+        return " " + format_number(scenario.embeddings[row][column - 1]).rjust(width) + " ", style
+
+    def _cell_segments(self, row: int, column: int, base: Style, width: int) -> list[Segment]:
+        text, style = self._cell(row, column)
+        if (row, column) == tuple(self._cursor):
+            style = style + self.get_component_rich_style("embedding-grid--cursor")
+        edit = self._edit
+        if edit is None or (edit.row, edit.column) != (row, column):
+            return [Segment(text, base + style)]
+        # An edit in progress: the text with its caret, scrolled so the caret stays in the cell.
+        style = base + style + self.get_component_rich_style("embedding-grid--editing", partial=True)
+        room = width - 2 * PADDING
+        typed = edit.text + " "  # the caret may sit after the last character
+        start = max(0, edit.caret - room + 1)
+        visible = typed[start : start + room]
+        caret = edit.caret - start
+        pad = room - len(visible)
+        before, after = (" " * (PADDING + pad), " " * PADDING) if column != LABEL_COLUMN else (" " * PADDING, " " * (PADDING + pad))
+        return [
+            Segment(before + visible[:caret], style),
+            Segment(visible[caret : caret + 1], style + Style(reverse=True)),
+            Segment(visible[caret + 1 :] + after, style),
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        scenario = self._shown
+        width = self.size.width
+        base = self.rich_style
+        if scenario is None:
+            return Strip.blank(width, base)
+        scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
+        numbers_width = max(0, width - self._label_width)
+        first = max(0, bisect_right(self._offsets, scroll_x) - 1)
+        if y < HEADER_HEIGHT:
+            header = self.get_component_rich_style("embedding-grid--header")
+            label = [Segment(" " + LABEL_HEADER.ljust(self._label_width - PADDING), header)]
+            cells = []
+            for dim in range(first, len(self._widths)):
+                if self._offsets[dim] >= scroll_x + numbers_width:
+                    break
+                cells.append(Segment(" " + f"dim {dim + 1}".rjust(self._widths[dim] - 2 * PADDING) + " ", header))
+        else:
+            row = y - HEADER_HEIGHT + scroll_y
+            if row >= scenario.n_tokens:
+                return Strip.blank(width, base)
+            label_base = base + self.get_component_rich_style("embedding-grid--label", partial=True)
+            label = self._cell_segments(row, LABEL_COLUMN, label_base, self._label_width)
+            cells = []
+            for dim in range(first, len(self._widths)):
+                if self._offsets[dim] >= scroll_x + numbers_width:
+                    break
+                cells.extend(self._cell_segments(row, dim + 1, base, self._widths[dim]))
+        start = scroll_x - self._offsets[first] if first < len(self._widths) else 0
+        numbers = Strip(cells).crop(start, start + numbers_width)
+        strip = Strip.join([Strip(label).crop(0, width), numbers])
+        return strip.extend_cell_length(width, base)
+
+    # --- the cursor ---
+
+    @property
+    def cursor_coordinate(self) -> Coordinate:
+        """(row, column) of the cursor; column 0 is the token label."""
+        return self._cursor
+
+    @cursor_coordinate.setter
+    def cursor_coordinate(self, coordinate: Coordinate) -> None:
+        self._move_cursor(Coordinate(*coordinate))
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor.row
+
+    @property
+    def cursor_column(self) -> int:
+        return self._cursor.column
+
+    def _move_cursor(self, coordinate: Coordinate) -> None:
+        scenario = self._shown
+        if scenario is not None:
+            row = max(0, min(coordinate.row, scenario.n_tokens - 1))
+            column = max(0, min(coordinate.column, scenario.n_dims))
+            coordinate = Coordinate(row, column)
+        old, self._cursor = self._cursor, coordinate
+        if old.row != coordinate.row:
+            self._refresh_row(old.row)
+        self._scroll_cursor_into_view()
+        self._refresh_row(coordinate.row)
+
+    def _scroll_cursor_into_view(self) -> None:
+        if self._shown is None:
+            return
+        width, height = self.scrollable_content_region.size
+        if not width or not height:
+            self.call_after_refresh(self._scroll_cursor_into_view)  # not laid out yet
+            return
+        row, column = self._cursor
+        x, y = round(self.scroll_x), round(self.scroll_y)
+        visible_rows = max(1, height - HEADER_HEIGHT)
+        if row < y:
+            y = row
+        elif row >= y + visible_rows:
+            y = row - visible_rows + 1
+        if column != LABEL_COLUMN:
+            numbers_width = max(1, width - self._label_width)
+            left, right = self._offsets[column - 1], self._offsets[column]
+            if left < x:
+                x = left
+            elif right > x + numbers_width:
+                # Scroll to a column's left edge, so the first column shown is whole.
+                x = self._offsets[min(column - 1, bisect_left(self._offsets, right - numbers_width))]
+        if (x, y) != (round(self.scroll_x), round(self.scroll_y)):
+            self.scroll_to(x, y, animate=False, force=True, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row - 1, self._cursor.column))
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row + 1, self._cursor.column))
+
+    def action_cursor_left(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row, self._cursor.column - 1))
+
+    def action_cursor_right(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row, self._cursor.column + 1))
+
+    def action_page(self, direction: int) -> None:
+        rows = max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
+        self._move_cursor(Coordinate(self._cursor.row + direction * rows, self._cursor.column))
+
+    def action_first_column(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row, LABEL_COLUMN))
+
+    def action_last_column(self) -> None:
+        self._move_cursor(Coordinate(self._cursor.row, len(self._widths)))
+
+    def action_first_row(self) -> None:
+        self._move_cursor(Coordinate(0, self._cursor.column))
+
+    def action_last_row(self) -> None:
+        self._move_cursor(Coordinate(self._shown.n_tokens - 1 if self._shown else 0, self._cursor.column))
 
     # --- editing ---
 
@@ -174,7 +455,7 @@ class EmbeddingGrid(DataTable[Text]):
         self.cancel_edit(quietly=True)
         if text is None:
             text = scenario.tokens[row] if column == LABEL_COLUMN else repr(scenario.embeddings[row][column - 1])
-        self.cursor_coordinate = Coordinate(row, column)
+        self._move_cursor(Coordinate(row, column))
         self._set_edit(CellEdit(row, column, text, len(text)))
         if not quietly:
             self.post_message(EditStarted(row, column))
@@ -197,6 +478,13 @@ class EmbeddingGrid(DataTable[Text]):
     def action_start_edit(self) -> None:
         self.start_edit(self.cursor_row, self.cursor_column)
 
+    def action_enter_cell(self) -> None:
+        """Enter: edit the cell under the cursor, or commit the edit in progress."""
+        if self._edit is None:
+            self.action_start_edit()
+        else:
+            self._commit_edit()
+
     def action_commit_edit(self) -> None:
         if self._edit is not None:
             self._commit_edit()
@@ -206,12 +494,30 @@ class EmbeddingGrid(DataTable[Text]):
 
     def _set_edit(self, edit: CellEdit | None, previous: CellEdit | None = None) -> None:
         previous = previous or self._edit
-        if (edit is None) != (self._edit is None):
-            self.refresh_bindings()  # the footer swaps "Edit cell" for "Commit" / "Cancel edit"
         self._edit = edit
+        if self._fit_edit(edit, previous):
+            self._update_virtual_size()
+            self.refresh()
+            self._scroll_cursor_into_view()
+            return
         cell = edit or previous
         if cell is not None:
-            self._refresh_cell(cell.row, cell.column)
+            self._refresh_row(cell.row)
+
+    def _fit_edit(self, edit: CellEdit | None, previous: CellEdit | None) -> bool:
+        """Widen the edited column to show all the typed text; True if a column's width changed."""
+        scenario = self._shown
+        if scenario is None:
+            return False
+        changed = False
+        if previous is not None and previous.column != LABEL_COLUMN and (edit is None or edit.column != previous.column):
+            changed = self._measure_column(scenario, previous.column - 1)
+        if edit is not None and edit.column != LABEL_COLUMN:
+            needed = len(edit.text) + 1 + 2 * PADDING  # one more cell for the caret at the end
+            if needed > self._widths[edit.column - 1]:
+                self._widths[edit.column - 1] = needed
+                changed = True
+        return changed
 
     def _commit_edit(self) -> None:
         edit = self._edit
@@ -259,10 +565,14 @@ class EmbeddingGrid(DataTable[Text]):
     def _run_own_binding(self, key: str) -> bool:
         """Run this grid's binding for ``key`` (cursor moves, scrolling) now; False if it has none."""
         for binding in self._bindings.key_to_bindings.get(key, ()):
-            action = getattr(self, f"action_{binding.action}", None)
+            name, _, argument = binding.action.partition("(")
+            action = getattr(self, f"action_{name}", None)
             # A disabled binding (Escape with no edit open) leaves the key to the app.
-            if action is not None and self.check_action(binding.action, ()):
-                action()
+            if action is not None and self.check_action(name, ()):
+                try:
+                    action(*([int(argument.rstrip(")"))] if argument else []))
+                except SkipAction:  # e.g. ScrollView's page_right with nothing to scroll
+                    return False
                 return True
         return False
 
@@ -271,9 +581,16 @@ class EmbeddingGrid(DataTable[Text]):
             event.stop()
             self._set_edit(self._edit.insert(event.text.replace("\n", " ").strip()))
 
-    @on(DataTable.CellSelected)
-    def _edit_selected_cell(self, event: DataTable.CellSelected) -> None:
-        # A click on the cell under the cursor (Enter is handled in on_key).
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self._shown is None or offset.y < HEADER_HEIGHT:
+            return
+        row = offset.y - HEADER_HEIGHT + round(self.scroll_y)
+        if row >= self._shown.n_tokens:
+            return
         event.stop()
-        if self._edit is None:
-            self.start_edit(event.coordinate.row, event.coordinate.column)
+        coordinate = Coordinate(row, self._column_at(offset.x))
+        if coordinate == self._cursor and self._edit is None:
+            self.start_edit(*coordinate)  # a click on the cell under the cursor edits it, as Enter does
+        else:
+            self._move_cursor(coordinate)

@@ -21,6 +21,9 @@ KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 class ExplanationPanel(VerticalScroll):
     """What the current walkthrough step computes, written out with the real numbers."""
 
+    _text_size: tuple[int, int] | None = None
+    """Width and lines of the text last shown."""
+
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
 
@@ -52,4 +55,8 @@ class ExplanationPanel(VerticalScroll):
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
             body = Group(*parts)
         self.border_subtitle = autoplay or KEYS_HINT
-        self.query_one(".panel-body", Static).update(body)
+        # A new layout only when the text takes another number of lines: a step is one key press.
+        width = self.scrollable_content_region.width
+        height = len(self.app.console.render_lines(body, self.app.console.options.update_width(width))) if width else -1
+        self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
+        self._text_size = (width, height)

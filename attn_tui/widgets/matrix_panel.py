@@ -13,10 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from attn_tui.formatting import format_number
-from attn_tui.heatmap import heat_style, scale_fractions
-from attn_tui.widgets.panels import NOT_YET, Panel
+from attn_tui.heatmap import heat_style, scale_fraction
+from attn_tui.widgets.panels import NOT_YET, Panel, window
 
 if TYPE_CHECKING:
+    from torch import Tensor
+
     from attn_tui.compute import Analysis
 
 LABEL_WIDTH = 9
@@ -24,6 +26,11 @@ LABEL_WIDTH = 9
 CELL_WIDTH = 7
 """A space and a number with 4 decimals."""
 QUERY_MARK = "▶"
+MAX_ROWS = 12
+"""Rows (and token columns) shown around the query: a screen holds no more, and a 512-token
+matrix would take seconds to lay out."""
+MAX_COLUMNS = 12
+"""Context-vector dimensions shown."""
 
 
 def _clip(label: str, width: int) -> str:
@@ -35,61 +42,92 @@ class MatrixPanel(Panel):
 
     DEFAULT_TITLE = "All queries"
 
+    _cell_width = CELL_WIDTH
+    """The widest matrix's cells, as last rendered."""
+
     def render_body(self, analysis: Analysis) -> Group:
         # As wide as the widest matrix: a narrow terminal scrolls sideways instead of cropping.
-        widest = max(analysis.scenario.n_tokens, analysis.scenario.n_dims)
-        self.query_one(".panel-body").styles.min_width = LABEL_WIDTH + CELL_WIDTH * widest
-        return self._matrices(analysis)
+        scenario = analysis.scenario
+        widest = max(len(window(scenario.n_tokens, scenario.query, MAX_ROWS)), len(range(min(scenario.n_dims, MAX_COLUMNS))))
+        body = self._matrices(analysis)
+        self.query_one(".panel-body").styles.min_width = LABEL_WIDTH + self._cell_width * widest
+        return body
 
     def title_for(self, analysis: Analysis) -> str:
         return "All queries (matrix form)"
+
+    def shape(self, body: object, width: int) -> object:
+        return object()  # wide numbers widen the matrices: always lay out again
 
     def _matrices(self, analysis: Analysis) -> Group:
         matrices = analysis.all_queries
         scenario = analysis.scenario
         revealed = self.known(analysis).matrices
-        columns = list(scenario.tokens)
-        dims = [f"dim {k + 1}" for k in range(scenario.n_dims)]
-        weights = matrices.weights.tolist()
+        n, d = scenario.n_tokens, scenario.n_dims
+        self._cell_width = CELL_WIDTH
+        rows = window(n, scenario.query, MAX_ROWS)
+        tokens = window(n, scenario.query, MAX_ROWS)
+        dims = range(min(d, MAX_COLUMNS))
+        # Only the window is formatted: a 512-token scenario has 262,144 weights.
+        weights = _rows(matrices.weights, rows)
         # One scale for the whole matrix, so colours compare across rows too.
-        flat = scale_fractions([w for row in weights for w in row])
-        n = scenario.n_tokens
-        heat = [flat[i * n : (i + 1) * n] for i in range(n)]
-        return Group(
+        finite = matrices.weights[matrices.weights.isfinite()]
+        low, high = (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 0.0)
+        heat = [[scale_fraction(w, low, high) for w in (row[k] for k in tokens)] for row in weights]
+        parts = [
             Text(f"ω = X·Xᵀ  scores ({n}×{n})", style="bold underline"),
-            self._matrix(analysis, columns, matrices.scores.tolist(), revealed >= 1),
+            self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], _rows(matrices.scores, rows), revealed >= 1),
             Text(""),
             Text(f"A = softmax(ω) by row  weights ({n}×{n})", style="bold underline"),
-            self._matrix(analysis, columns, weights, revealed >= 2, heat=heat),
+            self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], weights, revealed >= 2, heat=heat),
             Text(""),
-            Text(f"Z = A·X  context vectors ({n}×{scenario.n_dims})", style="bold underline"),
-            self._matrix(analysis, dims, matrices.context.tolist(), revealed >= 3),
-        )
+            Text(f"Z = A·X  context vectors ({n}×{d})", style="bold underline"),
+            self._matrix(analysis, rows, dims, [f"dim {k + 1}" for k in dims], _rows(matrices.context, rows), revealed >= 3),
+        ]
+        if len(rows) < n or len(dims) < d:
+            parts.append(Text(_window_note(rows, n, dims, d), style="italic"))
+        return Group(*parts)
 
     def _matrix(
         self,
         analysis: Analysis,
-        columns: Sequence[str],
-        rows: list[list[float]],
+        rows: range,
+        columns: range,
+        names: Sequence[str],
+        values: list[list[float]],
         revealed: bool,
         heat: list[list[float]] | None = None,
     ) -> Table:
         scenario = analysis.scenario
         table = Table.grid(padding=0)
         table.add_column(no_wrap=True, width=LABEL_WIDTH)
+        # A space and the widest number: a narrow panel scrolls sideways rather than cutting numbers short.
+        texts = [[format_number(row_values[k]) if revealed else NOT_YET for k in columns] for row_values in values]
+        cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
+        self._cell_width = max(self._cell_width, cell_width)
         for _ in columns:
-            # A fixed width: a narrow panel scrolls sideways rather than cutting numbers short.
-            table.add_column(justify="right", no_wrap=True, min_width=CELL_WIDTH)
-        table.add_row("", *(Text(f" {_clip(name, CELL_WIDTH - 1)}", style="italic") for name in columns))
-        for i, (token, values) in enumerate(zip(scenario.tokens, rows)):
+            table.add_column(justify="right", no_wrap=True, min_width=cell_width)
+        table.add_row("", *(Text(f" {_clip(name, cell_width - 1)}", style="italic") for name in names))
+        for i, row_values in zip(rows, values):
             is_query = i == scenario.query
             mark = QUERY_MARK if is_query else " "
-            label = Text(_clip(f"{mark}{token}", LABEL_WIDTH - 1), style="bold reverse" if is_query else "")
+            label = Text(_clip(f"{mark}{scenario.tokens[i]}", LABEL_WIDTH - 1), style="bold reverse" if is_query else "")
             cells = []
-            for k, value in enumerate(values):
+            for j, k in enumerate(columns):
                 # A leading space inside the cell: the heatmap colour fills it too, keeping cells apart.
-                text = f" {format_number(value) if revealed else NOT_YET}"
-                style = heat_style(heat[i][k]) if heat is not None and revealed else ""
+                text = " " + texts[i - rows.start][j].rjust(cell_width - 1)
+                style = heat_style(heat[i - rows.start][j]) if heat is not None and revealed else ""
                 cells.append(Text(text, style=style))
             table.add_row(label, *cells, style="bold" if is_query else "")
         return table
+
+
+def _rows(matrix: Tensor, rows: range) -> list[list[float]]:
+    return matrix[rows.start : rows.stop].tolist()
+
+
+def _window_note(rows: range, n: int, dims: range, d: int) -> str:
+    shown = f"tokens {rows.start + 1}–{rows.stop} of {n} (around the query)"
+    if len(dims) < d:
+        shown += f"; dimensions 1–{dims.stop} of {d}"
+    return f"Showing {shown}. [ and ] move the query and the window."

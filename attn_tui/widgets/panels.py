@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -34,9 +35,32 @@ BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NOT_REVERSED = Style(reverse=False)
+PANEL_ROWS = 16
+"""Tokens listed at most, around the query (or the token a walk's step is about): a 512-token
+table would take a second to lay out on every key."""
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
+
+
+def window(size: int, centre: int, limit: int) -> range:
+    """At most ``limit`` indices of ``range(size)``, around ``centre``."""
+    if size <= limit:
+        return range(size)
+    start = max(0, min(centre - limit // 2, size - limit))
+    return range(start, start + limit)
+
+
+def body_shape(body: object, width: int, console: Console) -> tuple[object, ...]:
+    """What decides a panel body's size at ``width``: its rows and columns for tables (cells
+    never wrap), the number of lines for text (it wraps)."""
+    if isinstance(body, Group):
+        return tuple(body_shape(part, width, console) for part in body.renderables)
+    if isinstance(body, Table):
+        return ("table", body.row_count, len(body.columns))
+    if isinstance(body, Text):
+        return ("text", 1 if body.cell_len < width else len(body.wrap(console, max(1, width))))
+    return ("other", id(body))
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -55,6 +79,8 @@ class Panel(VerticalScroll):
 
     _analysis: Analysis | None = None
     _progress: Progress | None = None
+    _shape: tuple[object, ...] | None = None
+    """What decides the body's size, as last shown (see :func:`body_shape`)."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
@@ -63,8 +89,16 @@ class Panel(VerticalScroll):
         """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""
         self._analysis = analysis
         self._progress = progress
-        self.border_title = self.title_for(analysis)
-        self.query_one(".panel-body", Static).update(self.render_body(analysis))
+        title = self.title_for(analysis)
+        if title != self.border_title:  # setting it repaints the whole panel, border included
+            self.border_title = title
+        body = self.render_body(analysis)
+        # A new layout (measuring every widget) only when the body's shape may change: a
+        # commit or a query change that keeps every line in place repaints just this panel.
+        width = self.scrollable_content_region.width
+        shape = (width, self.shape(body, width))
+        self.query_one(".panel-body", Static).update(body, layout=shape != self._shape)
+        self._shape = shape
 
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
@@ -73,6 +107,7 @@ class Panel(VerticalScroll):
 
     def show_loading_torch(self) -> None:
         self.border_title = self.DEFAULT_TITLE
+        self._shape = None
         self.query_one(".panel-body", Static).update("loading torch…")
 
     def on_resize(self) -> None:
@@ -80,11 +115,30 @@ class Panel(VerticalScroll):
         if self._analysis is not None:
             self.show(self._analysis, self._progress)
 
+    def rows(self, analysis: Analysis, current: int | None = None) -> range:
+        """The tokens listed: all of them, or a window around ``current`` (else the query)."""
+        scenario = analysis.scenario
+        return window(scenario.n_tokens, scenario.query if current is None else current, PANEL_ROWS)
+
+    def shape(self, body: object, width: int) -> object:
+        """Equal shapes lay out alike; a change of shape asks for a new layout."""
+        return body_shape(body, width, self.app.console)
+
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError
 
     def render_body(self, analysis: Analysis) -> Table | Text:
         raise NotImplementedError
+
+
+def _fixed_widths(table: Table) -> Table:
+    """Give every column its width, measured here in one pass over the plain cells: Rich then
+    skips measuring each cell itself, the larger part of rendering a panel on every key."""
+    for column in table.columns:
+        widths = [cell.cell_len if isinstance(cell, Text) else cell_len(str(cell)) for cell in column._cells]
+        width = max(widths, default=0)
+        column.width = min(width, column.max_width) if column.max_width is not None else width
+    return table
 
 
 def _per_token_table() -> Table:
@@ -101,6 +155,17 @@ def _row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
     return f"{style} reverse".strip() if row == current else style
 
 
+def _window_note(rows: range, n: int) -> Text | None:
+    if len(rows) == n:
+        return None
+    return Text(f"tokens {rows.start + 1}–{rows.stop} of {n} around the query; [ ] move it", style="italic")
+
+
+def _with_note(body: Table, rows: range, n: int) -> Table | Group:
+    note = _window_note(rows, n)
+    return body if note is None else Group(body, note)
+
+
 def _revealed(values: list[float], count: int) -> list[str]:
     """The first ``count`` values formatted, the rest not yet computed."""
     return [format_number(v) if i < count else NOT_YET for i, v in enumerate(values)]
@@ -114,14 +179,17 @@ class ScoresPanel(Panel):
     def title_for(self, analysis: Analysis) -> str:
         return f"Scores  {score_formula(analysis.scenario.query + 1)}"
 
-    def render_body(self, analysis: Analysis) -> Table:
+    def render_body(self, analysis: Analysis) -> Table | Group:
         q = subscript(analysis.scenario.query + 1)
         scores = _revealed(analysis.query.scores.tolist(), self.known(analysis).scores)
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = _per_token_table()
-        for i, (token, score) in enumerate(zip(analysis.scenario.tokens, scores)):
-            table.add_row(f"ω{q}{subscript(i + 1)}", Text(token), score, style=_row_style(analysis, i, current))
-        return table
+        rows = self.rows(analysis, current)
+        tokens = analysis.scenario.tokens
+        for i in rows:
+            # Text: a label is never parsed as markup (a token may be called "[/]").
+            table.add_row(f"ω{q}{subscript(i + 1)}", Text(tokens[i]), scores[i], style=_row_style(analysis, i, current))
+        return _with_note(_fixed_widths(table), rows, len(tokens))
 
 
 class WeightsPanel(Panel):
@@ -150,7 +218,7 @@ class WeightsPanel(Panel):
             return Group(body, Text(OVERFLOW_NOTE, style="italic"))
         return body
 
-    def _weights(self, analysis: Analysis) -> Table:
+    def _weights(self, analysis: Analysis) -> Table | Group:
         q = subscript(analysis.scenario.query + 1)
         n = analysis.scenario.n_tokens
         known = self.known(analysis)
@@ -171,11 +239,13 @@ class WeightsPanel(Panel):
         table.add_column(no_wrap=True)  # bar
         if walking:
             table.add_row("", "", "exp ω", "α", "", style="italic")
-        for i, (token, weight) in enumerate(zip(analysis.scenario.tokens, weights)):
+        rows = self.rows(analysis, current)
+        for i in rows:
+            weight = weights[i]
             revealed = i < known.weights
             table.add_row(
                 f"α{q}{subscript(i + 1)}",
-                Text(token),
+                Text(analysis.scenario.tokens[i]),
                 *exps[i : i + 1],
                 shown[i],
                 # Not reversed with a current row: a reversed bar would turn into a gap.
@@ -185,9 +255,9 @@ class WeightsPanel(Panel):
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
         exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
-        return table
+        return _with_note(_fixed_widths(table), rows, n)
 
-    def _comparison(self, analysis: Analysis) -> Table:
+    def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
         q = subscript(analysis.scenario.query + 1)
         count = self.known(analysis).weights
@@ -198,11 +268,13 @@ class WeightsPanel(Panel):
             table.add_column(justify="right", no_wrap=True)
         table.add_row("", "", "ω/Σω", "naive", "torch", style="italic")
         shown = [_revealed(column, count) for column in columns]
-        for i, token in enumerate(analysis.scenario.tokens):
-            table.add_row(f"α{q}{subscript(i + 1)}", Text(token), *(column[i] for column in shown), style=_row_style(analysis, i))
+        rows = self.rows(analysis)
+        for i in rows:
+            token = Text(analysis.scenario.tokens[i])
+            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
         n = analysis.scenario.n_tokens
         table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
-        return table
+        return _with_note(_fixed_widths(table), rows, n)
 
 
 class ContextPanel(Panel):

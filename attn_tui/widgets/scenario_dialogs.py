@@ -40,6 +40,18 @@ class _Dialog(ModalScreen):
 
     BINDINGS = [CANCEL]
 
+    _closing = False
+
+    def dismiss(self, result=None):  # type: ignore[override]
+        # Two Enters (or Enter then Esc) typed fast both arrive before the screen is gone: only the
+        # first may close it, a second pop would find no screen to pop.
+        if self._closing or not self.is_current:
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete.nothing()
+        self._closing = True
+        return super().dismiss(result)
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 

@@ -1,0 +1,68 @@
+"""Keystroke latency (issue 5 §2): key press → repainted screen, headless, median and p95, with
+the compute alone beside it. Run: pytest -m benchmark tests/benchmarks -s"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attn_tui.app import AttnApp
+from attn_tui.compute import analyse
+from attn_tui.scenario import SEED_EXAMPLE, seeded_scenario
+from conftest import running
+from latency import Timing, measure_sync, press_and_repaint
+
+pytestmark = pytest.mark.benchmark
+
+REPEAT = 30
+SIZES = {"6×3": SEED_EXAMPLE, "64×64": seeded_scenario(64, 64, seed=1), "512×768": seeded_scenario(512, 768, seed=1)}
+GOALS = {"6×3": 16.0, "64×64": 16.0, "512×768": 50.0}
+
+
+def row(name: str, ui: Timing, compute: Timing | None, goal: float | None) -> str:
+    compute_text = f"{compute.median:8.2f}" if compute else "       –"
+    verdict = "" if goal is None else ("ok" if ui.median <= goal else "OVER")
+    goal_text = f"≤{goal:g}" if goal else ""
+    return f"{name:<28} {ui.median:8.2f} {ui.p95:8.2f} {compute_text}  {goal_text:>5} {verdict}"
+
+
+async def _commit_timing(scenario) -> tuple[Timing, Timing]:
+    async with running(AttnApp(scenario), size=(100, 30)) as pilot:
+        app = pilot.app
+        samples = []
+        for i in range(REPEAT):
+            value = str(i % 9 + 1)
+            await press_and_repaint(pilot, value)  # opens the edit (not timed)
+            samples.append(await press_and_repaint(pilot, "enter"))  # the commit
+            assert app.scenario.embeddings[0][0] == float(value)
+        compute = measure_sync(lambda: analyse(app.scenario.with_value(0, 0, 0.5), app.analysis), REPEAT)
+        return Timing(tuple(samples)), compute
+
+
+async def _key_timing(scenario, key: str, before: tuple[str, ...] = (), repeat: int = REPEAT) -> Timing:
+    async with running(AttnApp(scenario), size=(100, 30)) as pilot:
+        for key_before in before:
+            await press_and_repaint(pilot, key_before)
+        samples = [await press_and_repaint(pilot, key) for _ in range(repeat)]
+        return Timing(tuple(samples))
+
+
+async def test_keystroke_latency():
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
+    for name, scenario in SIZES.items():
+        ui, compute = await _commit_timing(scenario)
+        lines.append(row(f"cell commit (⏎) {name}", ui, compute, GOALS[name]))
+    for name, scenario in SIZES.items():
+        ui = await _key_timing(scenario, "right_square_bracket")
+        previous = analyse(scenario)
+        compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
+        lines.append(row(f"query change {name}", ui, compute, GOALS[name]))
+    ui = await _key_timing(SEED_EXAMPLE, "space", before=("w",), repeat=25)
+    lines.append(row("walk step 6×3", ui, None, GOALS["6×3"]))
+    ui = await _key_timing(SIZES["512×768"], "down")
+    lines.append(row("cursor move 512×768", ui, None, GOALS["512×768"]))
+    print("\n" + "\n".join(lines))

@@ -1,0 +1,99 @@
+"""Start-up (issue 5 §1) and bytes on the wire (§3), in a pseudo-terminal at 80×24.
+Run: pytest -m benchmark tests/benchmarks -s"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+pytest.importorskip("pyte", reason="the terminal benchmarks read the screen with pyte (pip install -e '.[test]')")
+
+from pty_run import PtyProgram, python  # noqa: E402
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.skipif(shutil.which("attn-tui") is None, reason="needs attn-tui on PATH")]
+
+ROUNDS = 5
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("Embeddings")
+Bare().run()
+"""
+
+
+def first_frame(argv: list[str], text: str) -> float:
+    program = PtyProgram(argv)
+    try:
+        return program.wait_for(text)
+    finally:
+        program.close()
+
+
+def import_time() -> float:
+    start = time.perf_counter()
+    program = PtyProgram(python("-c", "import torch, textual.app; print('IMPORTED')"))
+    try:
+        program.wait_for("IMPORTED")
+        return time.perf_counter() - start
+    finally:
+        program.close()
+
+
+def test_start_up():
+    attn = shutil.which("attn-tui")
+    rows = {"bare Textual app, first frame": [], "attn-tui, first frame": [], "import torch, textual.app": [], "attn-tui, numbers on screen": []}
+    for _ in range(ROUNDS):  # interleaved, so a busy moment hits every column alike
+        rows["bare Textual app, first frame"].append(first_frame(python("-c", BARE_APP), "Embeddings"))
+        rows["attn-tui, first frame"].append(first_frame([attn], "Embeddings"))
+        rows["import torch, textual.app"].append(import_time())
+        rows["attn-tui, numbers on screen"].append(first_frame([attn], "0.4419, 0.6515, 0.5683"))
+    median = {name: statistics.median(times) * 1000 for name, times in rows.items()}
+    lines = [f"{'start-up (ms, median of %d)' % ROUNDS:<34} {'ms':>7}"]
+    lines += [f"{name:<34} {ms:7.0f}" for name, ms in median.items()]
+    lines.append(f"first frame ratio  {median['attn-tui, first frame'] / median['bare Textual app, first frame']:.2f}× (goal ≤ 1.5×)")
+    lines.append(f"numbers ratio      {median['attn-tui, numbers on screen'] / median['import torch, textual.app']:.2f}× (goal ≤ 1.15×)")
+    print("\n" + "\n".join(lines))
+
+
+def snapshot(program: PtyProgram) -> list[list[object]]:
+    """Every cell's character and look (colours, bold, reverse …)."""
+    screen = program.screen
+    return [[screen.buffer[y][x] for x in range(screen.columns)] for y in range(screen.lines)]
+
+
+def changed_cells(before: list[list[object]], after: list[list[object]]) -> int:
+    return sum(a != b for row_before, row_after in zip(before, after) for a, b in zip(row_before, row_after))
+
+
+@pytest.mark.parametrize("colours", ["truecolor", "256"])
+def test_bytes_on_the_wire(colours):
+    env = {"COLORTERM": "truecolor"} if colours == "truecolor" else {"COLORTERM": ""}
+    program = PtyProgram([shutil.which("attn-tui")], env=env)
+    try:
+        program.wait_for("0.4419, 0.6515, 0.5683")
+        program.quiet(1.0)
+        lines = [f"bytes on the wire, 80×24, {colours:<9} bytes  changed cells  ratio (goal ≤ 3×)"]
+        for name, keys, expect in [
+            ("cell commit (1 ⏎)", [b"1", b"\r"], "1.2679"),
+            ("query change (])", [b"]"], "Query x⁽³⁾"),
+        ]:
+            sent = cells = 0
+            for key in keys:  # changes counted key by key: "1" opens the edit, ⏎ closes it again
+                before = snapshot(program)
+                program.send(key)
+                sent += len(program.quiet(0.5))
+                cells += changed_cells(before, snapshot(program))
+            assert expect in program.text()
+            lines.append(f"{name:<34} {sent:6d} {cells:14d} {sent / max(1, cells):8.1f}×")
+        print("\n" + "\n".join(lines))
+    finally:
+        program.close()
