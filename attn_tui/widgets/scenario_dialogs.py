@@ -41,19 +41,15 @@ class _Dialog(ModalScreen):
     BINDINGS = [CANCEL]
 
     _closing = False
+    """Set by the first close: two fast Enters must not pop the screen twice."""
 
-    def dismiss(self, result=None):  # type: ignore[override]
-        # Two Enters (or Enter then Esc) typed fast both arrive before the screen is gone: only the
-        # first may close it, a second pop would find no screen to pop.
-        if self._closing or not self.is_current:
-            from textual.await_complete import AwaitComplete
-
-            return AwaitComplete.nothing()
-        self._closing = True
-        return super().dismiss(result)
+    def close(self, result: object = None) -> None:
+        if not self._closing:
+            self._closing = True
+            self.dismiss(result)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
     def _refuse(self, error: ScenarioError) -> None:
         """Say what is wrong; every field keeps what was typed."""
@@ -126,7 +122,7 @@ class SentenceDialog(_Dialog):
         except ScenarioError as error:
             self._refuse(error)
             return
-        self.dismiss(SentenceChoice(scenario, sentence, dim, seed))
+        self.close(SentenceChoice(scenario, sentence, dim, seed))
 
 
 class SeedDialog(_Dialog):
@@ -162,7 +158,7 @@ class SeedDialog(_Dialog):
         except ScenarioError as error:
             self._refuse(error)
             return
-        self.dismiss(seed)
+        self.close(seed)
 
 
 def _preset_prompt(preset: Preset) -> Group:
@@ -184,5 +180,5 @@ class PresetDialog(_Dialog):
 
     @on(OptionList.OptionSelected)
     def _pick(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(PRESETS[event.option_index])
+        self.close(PRESETS[event.option_index])
 
