@@ -40,12 +40,13 @@ class _Dialog(ModalScreen):
 
     BINDINGS = [CANCEL]
 
-    _closing = False
-    """Set by the first close: two fast Enters must not pop the screen twice."""
+    _dismissed = False
+    """Set by the first close: two fast Enters must not pop the screen twice. (Not `_closing`:
+    Textual's message pump uses that name, and a screen that thinks it is closing never closes.)"""
 
     def close(self, result: object = None) -> None:
-        if not self._closing:
-            self._closing = True
+        if not self._dismissed:
+            self._dismissed = True
             self.dismiss(result)
 
     def action_cancel(self) -> None:
