@@ -26,6 +26,7 @@ from attn_tui.formatting import (
     subscript,
     weight_formula,
 )
+from attn_tui.widgets.table_lines import fast_body
 from attn_tui.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
 
 if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs numbers
@@ -97,7 +98,9 @@ class Panel(VerticalScroll):
         # commit or a query change that keeps every line in place repaints just this panel.
         width = self.scrollable_content_region.width
         shape = (width, self.shape(body, width))
-        self.query_one(".panel-body", Static).update(body, layout=shape != self._shape)
+        # Laid out here, row by row: Rich's own table rendering was most of a key press.
+        body_widget = self.query_one(".panel-body", Static)
+        body_widget.update(fast_body(body, body_widget, width), layout=shape != self._shape)
         self._shape = shape
 
     def known(self, analysis: Analysis) -> Known:
