@@ -3,16 +3,16 @@ styles, at a fraction of the cost.
 
 Rich renders a table cell by cell (padding, measuring, wrapping, cropping each one), which was most
 of a key press at 64×64. The panels' tables are simple: a ``Table.grid`` whose columns all have a
-fixed width and never wrap, one line per row. :func:`fast_table` lays such a table out directly,
-row by row, and hands back anything else (or a table too wide for its space) unchanged, for Rich.
-A body holding such a table becomes a :class:`PanelBody`, which Textual draws as strips directly.
+fixed width and never wrap, one line per row. :func:`fast_body` lays such tables out directly,
+row by row, into a :class:`PanelBody` that Textual draws as strips at once; anything else (or a
+table drawn narrower than it is wide, which Rich would shrink) is left to Rich.
 """
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -96,23 +96,24 @@ class _PanelBodyVisual(Visual):
         )
 
 
-def fast_body(body: RenderableType, widget: Widget, max_width: int) -> RenderableType:
+def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
     """``body`` (a table, or a Group of tables and notes) with its simple tables laid out here
-    (see the module), for ``widget``; unchanged when there is none."""
+    (see the module), for ``widget``; unchanged when there is none. A table turns out too wide
+    only when drawn (the widget's width may change before then): Rich draws that one."""
     parts = list(body.renderables) if isinstance(body, Group) else [body]
     console = widget.app.console
-    laid_out = [_fast_table(part, console, max_width) if isinstance(part, Table) else part for part in parts]
+    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in parts]
     if not any(isinstance(part, TableLines) for part in laid_out):
         return body
     return PanelBody(widget, laid_out)
 
 
-def _fast_table(table: Table, console: Console, max_width: int) -> RenderableType:
-    lines = _lay_out(table, console, max_width)
+def _fast_table(table: Table, console: Console) -> RenderableType:
+    lines = _lay_out(table, console)
     return table if lines is None else lines
 
 
-def _lay_out(table: Table, console: Console, max_width: int) -> TableLines | None:
+def _lay_out(table: Table, console: Console) -> TableLines | None:
     if (
         table.box is not None
         or table.show_header
@@ -122,7 +123,7 @@ def _lay_out(table: Table, console: Console, max_width: int) -> TableLines | Non
         or table.min_width is not None
         or table.row_styles
         or table.style not in ("", "none", None)
-        or table.padding != (0, 1, 0, 1)
+        or table.padding not in ((0, 1, 0, 1), (0, 0, 0, 0))
         or not table.collapse_padding
         or table.pad_edge
     ):
@@ -134,14 +135,12 @@ def _lay_out(table: Table, console: Console, max_width: int) -> TableLines | Non
     for index, column in enumerate(columns):
         if column.width is None or not column.no_wrap or column.style or column.justify not in ("left", "right"):
             return None
-        pad = 0 if index == last else 1
+        pad = 0 if index == last else table.padding[1]
         # Rich gives an empty column one cell: of padding if it has any, else of content.
         content = column.width if column.width + pad else 1
         widths.append(content)
         pads.append(pad)
     total = sum(widths) + sum(pads)
-    if total > max_width:
-        return None
     get_style = console.get_style
     null = Style.null()
     cells_by_column = [column._cells for column in columns]
