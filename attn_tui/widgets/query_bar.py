@@ -21,7 +21,7 @@ class QueryBar(Static):
 
     _shown: tuple[tuple[str, ...], int] | None = None
 
-    _chips: dict[tuple[int, str, bool], Content]
+    _chips: dict[tuple[int, bool], Content]
     """Each token's chip, parsed once: parsing two dozen clickable chips was most of a query change."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -31,6 +31,8 @@ class QueryBar(Static):
     def show(self, scenario: Scenario) -> None:
         if (scenario.tokens, scenario.query) == self._shown:
             return  # an edit of a number: nothing here changes
+        if self._shown is None or self._shown[0] != scenario.tokens:
+            self._chips.clear()  # renamed, added or removed tokens: their chips are parsed anew
         self._shown = (scenario.tokens, scenario.query)
         n = scenario.n_tokens
         start = max(0, min(scenario.query - MAX_CHIPS // 2, n - MAX_CHIPS)) if n > MAX_CHIPS else 0
@@ -53,7 +55,7 @@ class QueryBar(Static):
         self._shape = shape
 
     def _chip(self, index: int, token: str, is_query: bool) -> Content:
-        key = (index, token, is_query)
+        key = (index, is_query)
         chip = self._chips.get(key)
         if chip is None:
             # Markup actions make each token clickable without one widget per token.
