@@ -8,8 +8,9 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from attn_tui.widgets.modal import Dialog
 
 INTRO = (
     "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "
@@ -67,11 +68,11 @@ def _display_key(key: str) -> str:
     return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("+tab", "+Tab")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists every key binding; Esc, q, ? or F1 closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark,f1", "cancel", "Close help", id="help.close"),
     ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
