@@ -269,3 +269,22 @@ async def test_highlighted_cells_are_emphasised_and_cleared():
         grid.set_highlight(())
         await pilot.pause()
         assert "reverse" not in str(grid.get_cell_at(Coordinate(0, 1)).style)
+
+
+@pytest.mark.parametrize("walking", [False, True])
+async def test_the_footer_shows_every_key_in_full_at_80_columns(walking):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey, FooterLabel
+
+    async with running(size=(80, 24)) as pilot:
+        if walking:
+            await pilot.press("w")
+        await pilot.pause()
+        footer = pilot.app.query_one(Footer)
+        palette = footer.query_one(".-command-palette")
+        entries = [w for w in footer.query("FooterKey, FooterLabel") if w is not palette]
+        shown = {w.description for w in entries if isinstance(w, FooterKey)} | {str(w.render()) for w in entries if isinstance(w, FooterLabel)}
+        expected = {"Quit", "Query", "Help", "Matrix", "Undo", "Exit" if walking else "Walk"}
+        assert expected <= shown, shown
+        # Nothing is cut off by the palette's key at the right.
+        assert all(w.region.right <= palette.region.x for w in entries), [(w, w.region) for w in entries]

@@ -30,9 +30,11 @@ def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
         # Bindings that do the same thing share a row: "space, n, →  Next step".
         keys_by_description: dict[str, list[str]] = {}
         for binding in bindings:
-            if not binding.description:
+            # A tooltip is the long form of a footer's short description.
+            description = binding.tooltip or binding.description
+            if not description:
                 continue
-            keys = keys_by_description.setdefault(binding.description, [])
+            keys = keys_by_description.setdefault(description, [])
             keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
         for description, keys in keys_by_description.items():
             table.add_row(", ".join(keys), description)
