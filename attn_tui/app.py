@@ -327,7 +327,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def action_edit_cell(self) -> None:
         """Edit the cell under the grid's cursor (used by the command palette)."""
-        grid = self.query_one(EmbeddingGrid)
+        grid = self._visible_grid()
+        if grid is None:
+            return
         grid.focus()
         grid.start_edit(grid.cursor_row, grid.cursor_column)
 

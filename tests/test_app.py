@@ -16,7 +16,7 @@ from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.panels import ScoresPanel
-from conftest import running, widget_text
+from conftest import help_keys, running, widget_text
 
 NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
@@ -171,9 +171,7 @@ async def test_renaming_a_token_via_its_label_cell():
 async def test_help_lists_every_key_and_closes():
     async with running(size=(80, 24)) as pilot:
         app = pilot.app
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = widget_text(app.screen.query_one("#help-keys"))
+        text = await help_keys(pilot)
         for description in ("Prev query", "Next query", "Edit the cell", "Move the cursor", "Quit", "Cancel the edit", "Commands"):
             assert description in text
         await pilot.press("escape")
