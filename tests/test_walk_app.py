@@ -326,3 +326,20 @@ async def test_at_80_columns_the_matrix_view_takes_the_whole_width_and_gives_the
         await pilot.resize_terminal(120, 32)
         await pilot.pause()
         assert app.query_one("#left").display and app.focused is grid  # wide: grid beside the matrix
+
+
+async def test_every_palette_entry_names_the_keys_of_its_bindings():
+    from attn_tui.commands import AttnCommands
+
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        for walking in (False, True):
+            if walking:
+                await pilot.press("w")
+            helps = {name: help_text for name, _, help_text in AttnCommands(app.screen)._escaped_commands()}
+            assert helps["Next query token"].endswith("(])")
+            assert helps["Undo"].endswith("(Ctrl+z, u)")
+            assert helps["Toggle matrix view"].endswith("(m)")
+            if walking:
+                assert helps["Walk: next step"].endswith("(Space, n, →)")
+                assert helps["Leave the walkthrough"].endswith("(Esc)")

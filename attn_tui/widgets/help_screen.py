@@ -35,10 +35,18 @@ def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
             if not description:
                 continue
             keys = keys_by_description.setdefault(description, [])
-            keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
+            keys.extend(key for key in display_keys([binding]) if key not in keys)
         for description, keys in keys_by_description.items():
             table.add_row(", ".join(keys), description)
     return table
+
+
+def display_keys(bindings: Iterable[Binding]) -> list[str]:
+    """The keys of ``bindings`` as a person reads them ("Ctrl+s", "→"), without repeats."""
+    keys: list[str] = []
+    for binding in bindings:
+        keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
+    return keys
 
 
 def _display_key(key: str) -> str:
