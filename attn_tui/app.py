@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from attn_tui.commands import AttnCommands
 from attn_tui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
@@ -42,6 +42,7 @@ from attn_tui.wire import ScreenDiff
 from attn_tui.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
 from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
 from attn_tui.widgets.explanation import ExplanationPanel
+from attn_tui.widgets.header import AppHeader
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.matrix_panel import MatrixPanel
 from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel
@@ -132,7 +133,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.theme = DEFAULT_THEME
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 grid = EmbeddingGrid(id="grid")

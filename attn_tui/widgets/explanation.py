@@ -57,6 +57,8 @@ class ExplanationPanel(VerticalScroll):
         self.border_subtitle = autoplay or KEYS_HINT
         # A new layout only when the text takes another number of lines: a step is one key press.
         width = self.scrollable_content_region.width
-        height = len(self.app.console.render_lines(body, self.app.console.options.update_width(width))) if width else -1
+        console = self.app.console
+        # Counted from the wrapped lines: rendering the whole text to count them cost more.
+        height = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
         self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
         self._text_size = (width, height)

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from attn_tui.formatting import format_number
 from attn_tui.heatmap import heat_style, scale_fraction
-from attn_tui.widgets.panels import NOT_YET, Panel, window
+from attn_tui.widgets.panels import NOT_YET, Panel, body_shape, window
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -57,7 +57,11 @@ class MatrixPanel(Panel):
         return "All queries (matrix form)"
 
     def shape(self, body: object, width: int) -> object:
-        return object()  # wide numbers widen the matrices: always lay out again
+        # Wider numbers widen the matrices (and set a new minimum width, itself a new layout); a
+        # note's text decides the body's width, as the body is as wide as its widest line.
+        assert isinstance(body, Group)
+        parts = [("text", part.plain) if isinstance(part, Text) else body_shape(part, width, self.app.console) for part in body.renderables]
+        return (self._cell_width, *parts)
 
     def _matrices(self, analysis: Analysis) -> Group:
         matrices = analysis.all_queries
@@ -105,9 +109,13 @@ class MatrixPanel(Panel):
         texts = [[format_number(row_values[k]) if revealed else NOT_YET for k in columns] for row_values in values]
         cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
         self._cell_width = max(self._cell_width, cell_width)
+        headers = [Text(f" {_clip(name, cell_width - 1)}", style="italic") for name in names]
+        # A fixed width spares Rich measuring every cell; a header wider than its numbers (wide
+        # characters) widens its column instead, as a minimum width lets it.
+        fixed = all(header.cell_len <= cell_width for header in headers)
         for _ in columns:
-            table.add_column(justify="right", no_wrap=True, min_width=cell_width)
-        table.add_row("", *(Text(f" {_clip(name, cell_width - 1)}", style="italic") for name in names))
+            table.add_column(justify="right", no_wrap=True, **{"width" if fixed else "min_width": cell_width})
+        table.add_row("", *headers)
         for i, row_values in zip(rows, values):
             is_query = i == scenario.query
             mark = QUERY_MARK if is_query else " "

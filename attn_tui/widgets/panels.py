@@ -26,6 +26,7 @@ from attn_tui.formatting import (
     subscript,
     weight_formula,
 )
+from attn_tui.widgets.table_lines import fast_body
 from attn_tui.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
 
 if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs numbers
@@ -97,7 +98,9 @@ class Panel(VerticalScroll):
         # commit or a query change that keeps every line in place repaints just this panel.
         width = self.scrollable_content_region.width
         shape = (width, self.shape(body, width))
-        self.query_one(".panel-body", Static).update(body, layout=shape != self._shape)
+        # Laid out here, row by row: Rich's own table rendering was most of a key press.
+        body_widget = self.query_one(".panel-body", Static)
+        body_widget.update(fast_body(body, body_widget), layout=shape != self._shape)
         self._shape = shape
 
     def known(self, analysis: Analysis) -> Known:
@@ -166,9 +169,10 @@ def _with_note(body: Table, rows: range, n: int) -> Table | Group:
     return body if note is None else Group(body, note)
 
 
-def _revealed(values: list[float], count: int) -> list[str]:
-    """The first ``count`` values formatted, the rest not yet computed."""
-    return [format_number(v) if i < count else NOT_YET for i, v in enumerate(values)]
+def _revealed(values: list[float], count: int, rows: range) -> dict[int, str]:
+    """The values of ``rows`` (only those: a panel lists 16 of 512 tokens) formatted, by index;
+    from the ``count``-th on, not yet computed."""
+    return {i: format_number(values[i]) if i < count else NOT_YET for i in rows}
 
 
 class ScoresPanel(Panel):
@@ -181,10 +185,10 @@ class ScoresPanel(Panel):
 
     def render_body(self, analysis: Analysis) -> Table | Group:
         q = subscript(analysis.scenario.query + 1)
-        scores = _revealed(analysis.query.scores.tolist(), self.known(analysis).scores)
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = _per_token_table()
         rows = self.rows(analysis, current)
+        scores = _revealed(analysis.query.scores.tolist(), self.known(analysis).scores, rows)
         tokens = analysis.scenario.tokens
         for i in rows:
             # Text: a label is never parsed as markup (a token may be called "[/]").
@@ -223,7 +227,6 @@ class WeightsPanel(Panel):
         n = analysis.scenario.n_tokens
         known = self.known(analysis)
         weights = analysis.query.weights.tolist()
-        shown = _revealed(weights, known.weights)
         largest = max(weights)
         bar_style = self.get_component_rich_style("weights-panel--bar")
         walking = self._progress is not None
@@ -232,7 +235,6 @@ class WeightsPanel(Panel):
         bar_width = self.scrollable_content_region.width - (37 if walking else 26)
         bar_width = max(4 if walking else BAR_WIDTH, bar_width)
         # A walk computes exp ω before α: it gets a column of its own, left of α.
-        exps = _revealed(analysis.query.exp_scores.tolist(), known.exp_scores) if walking else []
         table = _per_token_table()
         if walking:
             table.add_column(justify="right", no_wrap=True)  # α
@@ -240,13 +242,15 @@ class WeightsPanel(Panel):
         if walking:
             table.add_row("", "", "exp ω", "α", "", style="italic")
         rows = self.rows(analysis, current)
+        shown = _revealed(weights, known.weights, rows)
+        exps = _revealed(analysis.query.exp_scores.tolist(), known.exp_scores, rows) if walking else {}
         for i in rows:
             weight = weights[i]
             revealed = i < known.weights
             table.add_row(
                 f"α{q}{subscript(i + 1)}",
                 Text(analysis.scenario.tokens[i]),
-                *exps[i : i + 1],
+                *([exps[i]] if walking else []),
                 shown[i],
                 # Not reversed with a current row: a reversed bar would turn into a gap.
                 Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
@@ -267,8 +271,8 @@ class WeightsPanel(Panel):
         for _ in range(2):
             table.add_column(justify="right", no_wrap=True)
         table.add_row("", "", "ω/Σω", "naive", "torch", style="italic")
-        shown = [_revealed(column, count) for column in columns]
         rows = self.rows(analysis)
+        shown = [_revealed(column, count, rows) for column in columns]
         for i in rows:
             token = Text(analysis.scenario.tokens[i])
             table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))

@@ -43,11 +43,12 @@ async def _commit_timing(scenario) -> tuple[Timing, Timing]:
         return Timing(tuple(samples)), compute
 
 
-async def _key_timing(scenario, key: str, before: tuple[str, ...] = (), repeat: int = REPEAT) -> Timing:
+async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), repeat: int = REPEAT) -> Timing:
     async with running(AttnApp(scenario), size=(100, 30)) as pilot:
         for key_before in before:
             await press_and_repaint(pilot, key_before)
-        samples = [await press_and_repaint(pilot, key) for _ in range(repeat)]
+        keys = () if key is None else (key,)
+        samples = [await press_and_repaint(pilot, *keys) for _ in range(repeat)]
         return Timing(tuple(samples))
 
 
@@ -65,4 +66,7 @@ async def test_keystroke_latency():
     lines.append(row("walk step 6×3", ui, None, GOALS["6×3"]))
     ui = await _key_timing(SIZES["512×768"], "down")
     lines.append(row("cursor move 512×768", ui, None, GOALS["512×768"]))
+    # The floor: the same waits and paint with no key at all (the harness's own cost).
+    ui = await _key_timing(SEED_EXAMPLE, None)
+    lines.append(row("no key (harness floor) 6×3", ui, None, None))
     print("\n" + "\n".join(lines))

@@ -1,0 +1,24 @@
+"""Textual's header, with a title that repaints without a new layout."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.visual import VisualType
+from textual.widgets import Header
+from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
+
+
+class _Title(HeaderTitle):
+    def update(self, content: VisualType = "", *, layout: bool = False) -> None:
+        # The title always fills the header's one line: a new text never changes a size, and
+        # laying out every widget again cost a third of a key press that marks changes unsaved.
+        super().update(content, layout=layout)
+
+
+class AppHeader(Header):
+    """The header; the sub-title names the file and marks unsaved changes."""
+
+    def compose(self) -> ComposeResult:
+        yield HeaderIcon().data_bind(Header.icon)
+        yield _Title()
+        yield HeaderClock().data_bind(Header.time_format) if self._show_clock else HeaderClockSpace()

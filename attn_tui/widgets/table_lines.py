@@ -1,0 +1,189 @@
+"""The panels' tables, drawn without Rich's table machinery: the same characters in the same
+styles, at a fraction of the cost.
+
+Rich renders a table cell by cell (padding, measuring, wrapping, cropping each one), which was most
+of a key press at 64×64. The panels' tables are simple: a ``Table.grid`` whose columns all have a
+fixed width and never wrap, one line per row. :func:`fast_body` lays such tables out directly,
+row by row, into a :class:`PanelBody` that Textual draws as strips at once; anything else (or a
+table drawn narrower than it is wide, which Rich would shrink) is left to Rich.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, RichVisual, Visual
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+_NEW_LINE = Segment.line()
+_UNSAFE = frozenset("[:")
+"""In a plain string cell Rich would read markup ``[…]`` or emoji codes ``:…:``."""
+
+
+class TableLines:
+    """A table already laid out: one list of segments per row."""
+
+    def __init__(self, table: Table, lines: list[list[Segment]], width: int) -> None:
+        self.table = table
+        self.lines = lines
+        self.width = width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < self.width:  # narrower than laid out for: Rich shrinks the columns
+            yield self.table
+            return
+        for line in self.lines:
+            yield from line
+            yield _NEW_LINE
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+
+class PanelBody:
+    """A panel's body: its parts one under another (like a Rich ``Group``), tables laid out."""
+
+    def __init__(self, widget: Widget, parts: list[RenderableType]) -> None:
+        self.widget = widget
+        self.parts = parts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.parts
+
+    def visualize(self) -> Visual:
+        return _PanelBodyVisual(self.widget, self.parts)
+
+
+class _PanelBodyVisual(Visual):
+    """Laid-out tables become strips at once; anything else is rendered as Textual always does."""
+
+    def __init__(self, widget: Widget, parts: list[RenderableType]) -> None:
+        self._parts = parts
+        self._rich = [RichVisual(widget, part) for part in parts]
+
+    def render_strips(self, width: int, height: int | None, style: VisualStyle, options: RenderOptions) -> list[Strip]:
+        base = style.rich_style
+        strips: list[Strip] = []
+        for part, rich in zip(self._parts, self._rich):
+            if isinstance(part, TableLines) and part.width <= width:
+                strips.extend(
+                    Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], part.width)
+                    for line in part.lines
+                )
+            else:  # a note that wraps, or a table narrower than it was laid out for
+                strips.extend(rich.render_strips(width, None, style, options))
+        return strips if height is None else strips[:height]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return max((rich.get_optimal_width(rules, container_width) for rich in self._rich), default=0)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return sum(
+            len(part.lines) if isinstance(part, TableLines) and part.width <= width else rich.get_height(rules, width)
+            for part, rich in zip(self._parts, self._rich)
+        )
+
+
+def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
+    """``body`` (a table, or a Group of tables and notes) with its simple tables laid out here
+    (see the module), for ``widget``; unchanged when there is none. A table turns out too wide
+    only when drawn (the widget's width may change before then): Rich draws that one."""
+    parts = list(body.renderables) if isinstance(body, Group) else [body]
+    console = widget.app.console
+    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in parts]
+    if not any(isinstance(part, TableLines) for part in laid_out):
+        return body
+    return PanelBody(widget, laid_out)
+
+
+def _fast_table(table: Table, console: Console) -> RenderableType:
+    lines = _lay_out(table, console)
+    return table if lines is None else lines
+
+
+def _lay_out(table: Table, console: Console) -> TableLines | None:
+    if (
+        table.box is not None
+        or table.show_header
+        or table.show_footer
+        or table.expand
+        or table.width is not None
+        or table.min_width is not None
+        or table.row_styles
+        or table.style not in ("", "none", None)
+        or table.padding not in ((0, 1, 0, 1), (0, 0, 0, 0))
+        or not table.collapse_padding
+        or table.pad_edge
+    ):
+        return None
+    columns = table.columns
+    last = len(columns) - 1
+    widths: list[int] = []  # content widths
+    pads: list[int] = []
+    for index, column in enumerate(columns):
+        if column.width is None or not column.no_wrap or column.style or column.justify not in ("left", "right"):
+            return None
+        pad = 0 if index == last else table.padding[1]
+        # Rich gives an empty column one cell: of padding if it has any, else of content.
+        content = column.width if column.width + pad else 1
+        widths.append(content)
+        pads.append(pad)
+    total = sum(widths) + sum(pads)
+    get_style = console.get_style
+    null = Style.null()
+    cells_by_column = [column._cells for column in columns]
+    lines: list[list[Segment]] = []
+    for row_index, row in enumerate(table.rows):
+        row_style = get_style(row.style) if row.style else null
+        line: list[Segment] = []
+        for column, cells, width, pad in zip(columns, cells_by_column, widths, pads):
+            segment = _cell(cells[row_index], column.justify, column.overflow, width, row_style, get_style)
+            if segment is None:
+                return None
+            line.append(segment)
+            if pad:
+                line.append(Segment(" " * pad, row_style))
+        lines.append(line)
+    return TableLines(table, lines, total)
+
+
+def _cell(cell: object, justify: str, overflow: str, width: int, row_style: Style, get_style) -> Segment | None:
+    """One cell, justified in ``width`` cells, as Rich would draw it; None if unsure."""
+    if isinstance(cell, Text):
+        if cell._spans or cell.end != "\n" or cell.justify or cell.overflow or cell.no_wrap is not None:
+            return None
+        plain = cell.plain
+        style = row_style + get_style(cell.style) if cell.style else row_style
+    elif isinstance(cell, str):
+        if _UNSAFE.intersection(cell):
+            return None
+        plain = cell
+        style = row_style
+    else:
+        return None
+    if not plain.isprintable():
+        return None  # tabs and control characters: Rich's own rules
+    length = cell_len(plain)
+    if length > width:
+        text = Text(plain)
+        text.truncate(width, overflow=overflow)  # e.g. a long token cut with "…"
+        plain = text.plain
+        length = cell_len(plain)
+    if justify == "right":
+        if plain != plain.rstrip():
+            return None
+        return Segment(" " * (width - length) + plain, style)
+    return Segment(plain + " " * (width - length), style)
+
