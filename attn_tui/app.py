@@ -45,7 +45,7 @@ from attn_tui.widgets.explanation import ExplanationPanel
 from attn_tui.widgets.header import AppHeader
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.matrix_panel import MatrixPanel
-from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel
+from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, fitting_rows
 from attn_tui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
@@ -116,6 +116,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     """Seconds per autoplay step."""
 
     _autoplay_timer: Timer | None = None
+    _screen_height: int = 0
+    """The terminal's height, as the last resize gave it (0 before the first)."""
     _message_lines: int = -1
     """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
@@ -211,10 +213,21 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         # On the main screen, not the top one: a resize under the help screen must still count.
         main_screen = self.screen_stack[0]
         main_screen.set_class(too_small, "-too-small")
+        self._fit_panels_to_height(event.size.height)
         self._sync_matrix_layout(event.size.width)
         if not too_small:
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
+
+    def _fit_panels_to_height(self, height: int) -> None:
+        """List as many tokens in the scores and weights as leave the context vector on screen."""
+        self._screen_height = height  # the app's size is not yet the new one while it resizes
+        limit = fitting_rows(height)
+        panels = [self.query_one(ScoresPanel), self.query_one(WeightsPanel)]
+        if any(panel.row_limit != limit for panel in panels):
+            for panel in panels:
+                panel.row_limit = limit
+            self._show_results()
 
     def _refocus_grid(self) -> None:
         main_screen = self.screen_stack[0]
@@ -248,9 +261,21 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         progress = self._walk_progress()
         for panel in self._visible_panels():
             panel.show(self.analysis, progress)
+        if not self.matrix_view:
+            self._fit_context(self.analysis)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
+
+    def _fit_context(self, analysis: Analysis) -> None:
+        """The context panel gets the rows the scores and weights leave: a long vector scrolls
+        inside it instead of running off the screen."""
+        listed = len(self.query_one(ScoresPanel).rows(analysis))
+        notes = 2 if listed < analysis.scenario.n_tokens else 0  # the two panels' window notes
+        used = 2 * listed + 6 + notes  # two panels' borders (4), Σ (1), a walk's column heading (1)
+        # Unchanged, this sets nothing and lays nothing out again.
+        height = self._screen_height or self.size.height
+        self.query_one(ContextPanel).styles.max_height = max(3, height - 2 - used)
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""

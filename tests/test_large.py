@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from attn_tui.app import AttnApp
 from attn_tui.compute import analyse
 from attn_tui.scenario import seeded_scenario
@@ -39,7 +41,7 @@ async def test_a_512x768_matrix_scrolls_and_edits():
         assert app.scenario.embeddings[511][767] == 2.0
         assert "2.0000" in widget_text(grid)
         # Only a window of tokens around the query is listed.
-        assert "of 512 around the query" in widget_text(app.query_one("#scores .panel-body"))
+        assert "of 512 · [ ] moves" in widget_text(app.query_one("#scores .panel-body"))
         assert_panels_match_fresh_computation(app)
         await pilot.press("m")
         assert "tokens 1–12 of 512" in widget_text(app.query_one("#matrix .panel-body"))
@@ -73,3 +75,24 @@ async def test_without_colour_the_cursor_is_reverse_video(monkeypatch):
         assert grid.get_component_rich_style("embedding-grid--cursor").reverse
         strip = grid.render_line(1)  # the first token's row: the cursor is on its first number
         assert any(segment.style and segment.style.reverse and "0.4300" in segment.text for segment in strip)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 50)])
+@pytest.mark.parametrize("walking", [False, True])
+async def test_many_tokens_leave_the_context_vector_on_screen(size, walking):
+    from attn_tui.widgets.panels import ContextPanel, ScoresPanel, WeightsPanel
+
+    async with running(AttnApp(seeded_scenario(64, 64, seed=3)), size=size) as pilot:
+        app = pilot.app
+        if walking:
+            await pilot.press("w", "space", "space")
+        await pilot.pause()
+        footer_top = size[1] - 1
+        for panel in (app.query_one(ScoresPanel), app.query_one(WeightsPanel), app.query_one(ContextPanel)):
+            assert panel.region.bottom <= footer_top, (panel, panel.region)
+            # Nothing inside the per-token panels is hidden below their borders.
+            if not isinstance(panel, ContextPanel):
+                assert panel.max_scroll_y == 0, panel
+        text = widget_text(app.query_one("#scores .panel-body"))
+        assert "of 64 · [ ] moves" in text
+        assert app.query_one(ContextPanel).region.height >= 3

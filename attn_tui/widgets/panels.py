@@ -39,9 +39,18 @@ NOT_REVERSED = Style(reverse=False)
 PANEL_ROWS = 16
 """Tokens listed at most, around the query (or the token a walk's step is about): a 512-token
 table would take a second to lay out on every key."""
+MIN_PANEL_ROWS = 3
+"""Tokens listed at least, however short the screen."""
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
+
+
+def fitting_rows(height: int) -> int:
+    """Tokens each per-token panel may list so that scores, weights and the context vector all fit
+    a screen ``height`` rows tall: the rest is the header and footer (2), the two panels' borders
+    (4), the Σ row (1), a walk's column heading (1) and the context panel (3)."""
+    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - 11) // 2))
 
 
 def window(size: int, centre: int, limit: int) -> range:
@@ -83,6 +92,10 @@ class Panel(VerticalScroll):
     _shape: tuple[object, ...] | None = None
     """What decides the body's size, as last shown (see :func:`body_shape`)."""
 
+    row_limit: int = PANEL_ROWS
+    """Tokens listed at most when all fit; the app sets it from the screen's height (see
+    :func:`fitting_rows`) so that the context vector never falls off the bottom."""
+
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
 
@@ -121,7 +134,10 @@ class Panel(VerticalScroll):
     def rows(self, analysis: Analysis, current: int | None = None) -> range:
         """The tokens listed: all of them, or a window around ``current`` (else the query)."""
         scenario = analysis.scenario
-        return window(scenario.n_tokens, scenario.query if current is None else current, PANEL_ROWS)
+        limit = self.row_limit
+        if scenario.n_tokens > limit:
+            limit = max(MIN_PANEL_ROWS, limit - 1)  # the window's note takes a line
+        return window(scenario.n_tokens, scenario.query if current is None else current, limit)
 
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
@@ -161,7 +177,8 @@ def _row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
 def _window_note(rows: range, n: int) -> Text | None:
     if len(rows) == n:
         return None
-    return Text(f"tokens {rows.start + 1}–{rows.stop} of {n} around the query; [ ] move it", style="italic")
+    # Short enough for one line in the narrowest panel: the app counts on it (AttnApp._fit_context).
+    return Text(f"tokens {rows.start + 1}–{rows.stop} of {n} · [ ] moves", style="italic")
 
 
 def _with_note(body: Table, rows: range, n: int) -> Table | Group:
