@@ -59,6 +59,9 @@ four of the six columns."""
 
 DEFAULT_THEME = "textual-dark"
 
+QUERY_KEYS = Binding.Group("Query", compact=True)
+"""The footer's one entry for the previous and next query keys."""
+
 
 class AttnApp(FileActions, ScenarioEditing, App[None]):
     """attn-tui: edit embeddings, watch simple self-attention recompute."""
@@ -69,14 +72,15 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     COMMANDS = App.COMMANDS | {AttnCommands}
 
     BINDINGS = [
-        Binding("left_square_bracket", "query_step(-1)", "Prev query", key_display="[", id="query.previous"),
-        Binding("right_square_bracket", "query_step(1)", "Next query", key_display="]", id="query.next"),
+        # One footer entry, "[] Query", for both: at 80 columns the footer has room for six.
+        Binding("left_square_bracket", "query_step(-1)", "Prev query", key_display="[", group=QUERY_KEYS, id="query.previous"),
+        Binding("right_square_bracket", "query_step(1)", "Next query", key_display="]", group=QUERY_KEYS, id="query.next"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.commands"),
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
         *WALK_BINDINGS,
         *VIEW_BINDINGS,
-        # After the walk's keys: the footer shows "u Undo" where there is room (not at 80 columns).
+        # After the walk's keys, so that the footer shows them first.
         *HISTORY_BINDINGS,
         *EDIT_BINDINGS,
         *FILE_BINDINGS,
@@ -327,7 +331,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def action_edit_cell(self) -> None:
         """Edit the cell under the grid's cursor (used by the command palette)."""
-        grid = self.query_one(EmbeddingGrid)
+        grid = self._visible_grid()
+        if grid is None:
+            return
         grid.focus()
         grid.start_edit(grid.cursor_row, grid.cursor_column)
 

@@ -81,6 +81,10 @@ class FileActions(_Base):
     document_path: Path | None = None
     """The JSON file Ctrl+S writes to: the one opened or last saved; None until then."""
 
+    imported_from: Path | None = None
+    """The embeddings file (CSV, .npy, .pt) the scenario came from, named in the header; None for a
+    JSON scenario or one made here."""
+
     saved_scenario: Scenario | None = None
     """The scenario as last opened or saved; anything else is an unsaved change."""
 
@@ -94,7 +98,12 @@ class FileActions(_Base):
 
     def show_file_state(self) -> None:
         """The header names the file and marks unsaved changes with •."""
-        name = self.document_path.name if self.document_path else type(self).SUB_TITLE
+        if self.document_path:
+            name = self.document_path.name
+        elif self.imported_from:
+            name = f"imported from {self.imported_from.name}"
+        else:
+            name = type(self).SUB_TITLE
         self.sub_title = f"{name} {UNSAVED_MARK} unsaved" if self.unsaved else name
 
     # --- save ---
@@ -197,10 +206,13 @@ class FileActions(_Base):
     def _opened(self, path: Path, loaded: Loaded) -> None:
         scenario = loaded.scenario
         shape = f"{scenario.n_tokens} tokens × {scenario.n_dims} dimensions"
+        # Nothing is asked before replacing unsaved work: undo brings it back, and the message says so.
+        hint = "u brings back your unsaved work." if self.unsaved else ""
         # The document changes before the scenario, so the header's mark compares with the new file.
         self.document_path = path if loaded.is_scenario_file else None
+        self.imported_from = None if loaded.is_scenario_file else path
         self.saved_scenario = scenario
-        self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {scenario.query_token!r}.")
+        self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {scenario.query_token!r}.", hint=hint)
         if loaded.view is not None:
             self.matrix_view = loaded.view.matrix_view
             self.compare_normalisations = loaded.view.compare_normalisations

@@ -28,8 +28,9 @@ WALK_BINDINGS = [
 """Stepping through the computation."""
 
 VIEW_BINDINGS = [
+    # The footer says "Matrix"; the help screen the tooltip.
+    Binding("m", "toggle_matrix", "Matrix", tooltip="Matrix view: every query at once", id="view.matrix"),
     # Not in the footer (no room at 80 columns): in the help screen and the command palette.
-    Binding("m", "toggle_matrix", "Matrix view: every query at once", show=False, id="view.matrix"),
     Binding("c", "toggle_compare", "Compare ω/Σω, softmax_naive, torch.softmax", show=False, id="view.compare"),
 ]
 """What the right-hand side shows."""

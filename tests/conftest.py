@@ -26,6 +26,20 @@ def widget_text(widget: Widget) -> str:
     return "\n".join(line.text.rstrip() for line in lines)
 
 
+async def help_keys(pilot: Pilot) -> str:
+    """Press ? and return the keys the help screen lists (the help stays open)."""
+    from attn_tui.widgets.help_screen import HelpScreen
+
+    await pilot.press("question_mark")
+    assert isinstance(pilot.app.screen, HelpScreen)
+    return widget_text(pilot.app.screen.query_one("#help-keys"))
+
+
+def message(app: AttnApp) -> str:
+    """The message under the grid as one line (it wraps on screen)."""
+    return " ".join(widget_text(app.query_one("#message")).split())
+
+
 async def wait_until_ready(pilot: Pilot) -> None:
     """Wait until torch has loaded in the background and the numbers are on screen."""
     app = pilot.app

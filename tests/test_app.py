@@ -16,7 +16,7 @@ from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.panels import ScoresPanel
-from conftest import running, widget_text
+from conftest import help_keys, running, widget_text
 
 NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
@@ -171,9 +171,7 @@ async def test_renaming_a_token_via_its_label_cell():
 async def test_help_lists_every_key_and_closes():
     async with running(size=(80, 24)) as pilot:
         app = pilot.app
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = widget_text(app.screen.query_one("#help-keys"))
+        text = await help_keys(pilot)
         for description in ("Prev query", "Next query", "Edit the cell", "Move the cursor", "Quit", "Cancel the edit", "Commands"):
             assert description in text
         await pilot.press("escape")
@@ -269,3 +267,22 @@ async def test_highlighted_cells_are_emphasised_and_cleared():
         grid.set_highlight(())
         await pilot.pause()
         assert "reverse" not in str(grid.get_cell_at(Coordinate(0, 1)).style)
+
+
+@pytest.mark.parametrize("walking", [False, True])
+async def test_the_footer_shows_every_key_in_full_at_80_columns(walking):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey, FooterLabel
+
+    async with running(size=(80, 24)) as pilot:
+        if walking:
+            await pilot.press("w")
+        await pilot.pause()
+        footer = pilot.app.query_one(Footer)
+        palette = footer.query_one(".-command-palette")
+        entries = [w for w in footer.query("FooterKey, FooterLabel") if w is not palette]
+        shown = {w.description for w in entries if isinstance(w, FooterKey)} | {str(w.render()) for w in entries if isinstance(w, FooterLabel)}
+        expected = {"Quit", "Query", "Help", "Matrix", "Undo", "Exit" if walking else "Walk"}
+        assert expected <= shown, shown
+        # Nothing is cut off by the palette's key at the right.
+        assert all(w.region.right <= palette.region.x for w in entries), [(w, w.region) for w in entries]

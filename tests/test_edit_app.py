@@ -15,15 +15,9 @@ from attn_tui.presets import preset
 from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.sentence import randomised, scenario_from_sentence
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
-from conftest import running, widget_text
+from conftest import help_keys, message, running, widget_text
 from test_app import BOOK_SCORES, assert_panels_match_fresh_computation, panel_values
-
-
-def message(app: AttnApp) -> str:
-    """The message under the grid as one line (it wraps on screen)."""
-    return " ".join(widget_text(app.query_one("#message")).split())
 
 
 def grid_text(app: AttnApp) -> str:
@@ -456,9 +450,7 @@ def test_edit_keys_have_ids_and_descriptions_and_collide_with_no_other_key():
 async def test_help_lists_the_editing_keys():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = widget_text(app.screen.query_one("#help-keys"))
+        text = await help_keys(pilot)
         for entry in ("Ctrl+z, u", "Undo", "Ctrl+y, U", "Redo", "Rename the token", "Insert a token",
                       "Delete the token", "Insert a dimension", "Delete the dimension", "Type a sentence",
                       "Randomise", "Presets"):
@@ -511,6 +503,9 @@ async def test_the_narrow_matrix_view_hides_the_grid_so_grid_edits_wait_and_mess
             await pilot.press(key)
             assert app.scenario == SEED_EXAMPLE.with_query(2), key
             assert app.query_one(EmbeddingGrid).editing is None
+        app.action_edit_cell()  # the palette's "Edit cell"
+        await pilot.pause()
+        assert app.query_one(EmbeddingGrid).editing is None
         await pilot.press("u")
         assert app.scenario == SEED_EXAMPLE
         await pilot.pause()

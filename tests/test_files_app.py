@@ -19,7 +19,7 @@ from attn_tui.files import ViewOptions, load_file, save_scenario
 from attn_tui.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
-from conftest import running, widget_text
+from conftest import help_keys, message, running, widget_text
 
 EDITED = SEED_EXAMPLE.with_value(0, 0, 1.0).with_query(2)
 """Work in progress that a bad file must not touch."""
@@ -161,10 +161,12 @@ async def test_import_csv_names_tokens_and_saves_under_a_new_name(in_tmp):
         await type_path(pilot, "emb.csv")
         assert app.scenario == Scenario(tokens=("t1", "t2"), embeddings=((0.5, 1.5), (2.5, 3.5)), query=0)
         assert app.document_path is None  # Ctrl+S must not write JSON into the CSV
+        assert app.sub_title == "imported from emb.csv"
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, PathDialog)
         await type_path(pilot, "emb")
         assert load_file(in_tmp / "emb.json").scenario == app.scenario
+        assert app.sub_title == "emb.json"
         assert (in_tmp / "emb.csv").read_text(encoding="utf-8").startswith("dim1")
 
 
@@ -350,14 +352,14 @@ async def test_export_asks_before_replacing(in_tmp):
 async def test_file_keys_are_in_the_help_and_the_palette(in_tmp):
     app = RecordingApp()
     async with running(app, size=(100, 90)) as pilot:
-        await pilot.press("question_mark")
-        text = widget_text(app.screen.query_one("#help-keys"))
+        text = await help_keys(pilot)
         assert "Files" in text and "Ctrl+s" in text and "Ctrl+o" in text and "F12" in text
         assert "Unsaved changes: save / discard" in text and "Snippet: copy" in text
         await pilot.press("escape")
-        names = [name for name, _, _ in AttnCommands(app.screen)._commands()]
+        helps = {name: help_text for name, _, help_text in AttnCommands(app.screen)._escaped_commands()}
         for wanted in ("Save", "Save as…", "Open…", "Import embeddings…", "Export Python snippet", "Export panels as CSV…", "Save SVG screenshot…"):
-            assert wanted in names
+            assert wanted in helps
+        assert helps["Save"].endswith("(Ctrl+s)") and helps["Save SVG screenshot…"].endswith("(F12)")
         await pilot.press("ctrl+p", *"export python snippet")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -384,6 +386,7 @@ async def test_opening_a_file_can_be_undone(tmp_path):
         app.open_file(str(tmp_path / "other.json"))
         await settle(pilot)
         assert app.scenario == other and app.sub_title == "other.json"
+        assert "u brings back your unsaved work." in message(app)
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert app.scenario == edited and "•" in app.sub_title

@@ -8,7 +8,7 @@ from attn_tui.app import AttnApp
 from attn_tui.scenario import SEED_EXAMPLE
 from attn_tui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.widgets.help_screen import HelpScreen
-from conftest import running, widget_text
+from conftest import help_keys, running, widget_text
 from test_app import BOOK_CONTEXT, BOOK_SCORES, BOOK_WEIGHTS, assert_panels_match_fresh_computation, context_text, panel_values
 
 NOT_YET = "…"
@@ -258,9 +258,7 @@ async def test_autoplay_pace_is_settable_and_autoplay_stops_at_the_end():
 async def test_help_and_command_palette_list_the_new_keys():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = widget_text(app.screen.query_one("#help-keys"))
+        text = await help_keys(pilot)
         for entry in ("Walkthrough", "Space, n, →", "Next step", "Backspace, p, ←", "Previous step", "Exit",
                       "Next stage", "Previous stage", "Autoplay", "Autoplay faster", "Matrix view", "Compare"):
             assert entry in text, entry
@@ -328,3 +326,20 @@ async def test_at_80_columns_the_matrix_view_takes_the_whole_width_and_gives_the
         await pilot.resize_terminal(120, 32)
         await pilot.pause()
         assert app.query_one("#left").display and app.focused is grid  # wide: grid beside the matrix
+
+
+async def test_every_palette_entry_names_the_keys_of_its_bindings():
+    from attn_tui.commands import AttnCommands
+
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        for walking in (False, True):
+            if walking:
+                await pilot.press("w")
+            helps = {name: help_text for name, _, help_text in AttnCommands(app.screen)._escaped_commands()}
+            assert helps["Next query token"].endswith("(])")
+            assert helps["Undo"].endswith("(Ctrl+z, u)")
+            assert helps["Toggle matrix view"].endswith("(m)")
+            if walking:
+                assert helps["Walk: next step"].endswith("(Space, n, →)")
+                assert helps["Leave the walkthrough"].endswith("(Esc)")

@@ -15,9 +15,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
+
+from attn_tui.widgets.modal import Dialog
 
 MAX_LISTED = 6
 """Files listed under a path prompt: enough to remind, few enough for 80×24."""
@@ -57,7 +58,7 @@ def _entries(folder: str, suffixes: tuple[str, ...]) -> list[str]:
     return sorted(entries, key=lambda name: (not name.endswith("/"), name.lower()))
 
 
-class PathDialog(ModalScreen[str | None]):
+class PathDialog(Dialog[str | None]):
     """Ask for a file name; dismisses with the path typed (``~`` expanded) or None (Escape)."""
 
     AUTO_FOCUS = "#path"
@@ -102,13 +103,10 @@ class PathDialog(ModalScreen[str | None]):
         if not value:
             self.query_one("#file-dialog-error", Static).update("Type a file name (Esc cancels).")
             return
-        self.dismiss(os.path.expanduser(value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(os.path.expanduser(value))
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes/no question; y answers yes, n or Escape no."""
 
     AUTO_FOCUS = "#no"
@@ -136,16 +134,16 @@ class ConfirmDialog(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.close(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.close(yes)
 
 
 UnsavedAnswer = Literal["save", "discard", "cancel"]
 
 
-class UnsavedChangesDialog(ModalScreen[UnsavedAnswer]):
+class UnsavedChangesDialog(Dialog[UnsavedAnswer]):
     """Before quitting with unsaved changes: save (s), discard (d) or cancel (Esc)."""
 
     AUTO_FOCUS = "#save"
@@ -172,16 +170,16 @@ class UnsavedChangesDialog(ModalScreen[UnsavedAnswer]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)  # type: ignore[arg-type]
+        self.close(event.button.id)  # type: ignore[arg-type]
 
     def action_answer(self, answer: UnsavedAnswer) -> None:
-        self.dismiss(answer)
+        self.close(answer)
 
 
 SnippetAnswer = Literal["save"] | None
 
 
-class SnippetDialog(ModalScreen[SnippetAnswer]):
+class SnippetDialog(Dialog[SnippetAnswer]):
     """Shows the Python/torch snippet; c copies it to the clipboard, s saves it to a file."""
 
     AUTO_FOCUS = "#snippet-scroll"
@@ -189,7 +187,7 @@ class SnippetDialog(ModalScreen[SnippetAnswer]):
     BINDINGS = [
         Binding("c", "copy", "Copy to the clipboard", id="snippet.copy"),
         Binding("s", "save", "Save to a file", id="snippet.save"),
-        Binding("escape,q", "close", "Close", id="snippet.close"),
+        Binding("escape,q", "cancel", "Close", id="snippet.close"),
     ]
 
     def __init__(self, code: str) -> None:
@@ -215,11 +213,11 @@ class SnippetDialog(ModalScreen[SnippetAnswer]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        self.dismiss("save")
+        self.close("save")
 
     @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def _close_pressed(self) -> None:
+        self.action_cancel()
 
 
 def display_name(path: str | os.PathLike[str] | None) -> str:

@@ -8,8 +8,9 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from attn_tui.widgets.modal import Dialog
 
 INTRO = (
     "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "
@@ -29,13 +30,23 @@ def keys_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
         # Bindings that do the same thing share a row: "space, n, →  Next step".
         keys_by_description: dict[str, list[str]] = {}
         for binding in bindings:
-            if not binding.description:
+            # A tooltip is the long form of a footer's short description.
+            description = binding.tooltip or binding.description
+            if not description:
                 continue
-            keys = keys_by_description.setdefault(binding.description, [])
-            keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
+            keys = keys_by_description.setdefault(description, [])
+            keys.extend(key for key in display_keys([binding]) if key not in keys)
         for description, keys in keys_by_description.items():
             table.add_row(", ".join(keys), description)
     return table
+
+
+def display_keys(bindings: Iterable[Binding]) -> list[str]:
+    """The keys of ``bindings`` as a person reads them ("Ctrl+s", "→"), without repeats."""
+    keys: list[str] = []
+    for binding in bindings:
+        keys.extend(key for key in map(_display_key, binding.key.split(",")) if key not in keys)
+    return keys
 
 
 def _display_key(key: str) -> str:
@@ -67,11 +78,11 @@ def _display_key(key: str) -> str:
     return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("+tab", "+Tab")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists every key binding; Esc, q, ? or F1 closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark,f1", "cancel", "Close help", id="help.close"),
     ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:

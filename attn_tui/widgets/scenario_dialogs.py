@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -31,26 +30,15 @@ from attn_tui.sentence import (
     tokenize,
     vocabulary,
 )
+from attn_tui.widgets.modal import Dialog
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
 
 
-class _Dialog(ModalScreen):
+class _Dialog(Dialog):
     """A centred box; Esc closes it without changing anything."""
 
     BINDINGS = [CANCEL]
-
-    _dismissed = False
-    """Set by the first close: two fast Enters must not pop the screen twice. (Not `_closing`:
-    Textual's message pump uses that name, and a screen that thinks it is closing never closes.)"""
-
-    def close(self, result: object = None) -> None:
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.close(None)
 
     def _refuse(self, error: ScenarioError) -> None:
         """Say what is wrong; every field keeps what was typed."""
