@@ -144,21 +144,28 @@ class ScreenDiff:
 
 def _cheaper_to_rewrite(row: list[Cell], start: int, end: int, color_system: ColorSystem) -> bool:
     """Whether writing the unchanged cells row[start:end] again costs less than jumping over them."""
-    jump = len(_forward(end - start))
-    cost = -len(_switch(_look(row[start - 1][1], color_system), _look(row[end][1], color_system)))
-    previous = _look(row[start - 1][1], color_system)
-    for text, style in row[start : end + 1]:
-        if text == UNKNOWN[0]:
-            return False
+    before = _look(row[start - 1][1], color_system)
+    after = _look(row[end][1], color_system)
+    current = PLAIN if before == LINK else before  # a hyperlink is written with a reset after it
+    jump = len(_forward(end - start)) + _cost_into(current, after)
+    cost = len("".join(text for text, _ in row[start:end]).encode())
+    for text, style in row[start:end]:
         look = _look(style, color_system)
-        if look == LINK:
+        if text == UNKNOWN[0] or look == LINK:
             return False
-        if look != previous:
-            cost += len(_switch(previous, look))
-            previous = look
+        if look != current:
+            cost += len(_switch(current, look))
+            current = look
         if cost >= jump:
             return False
-    return cost + len("".join(text for text, _ in row[start:end]).encode()) < jump
+    return cost + _cost_into(current, after) < jump
+
+
+def _cost_into(current: Attributes, look: Attributes) -> int:
+    """Bytes of SGR to write a cell of ``look`` after ``current`` (a hyperlink needs plain attributes)."""
+    if look == LINK:
+        return 0 if current == PLAIN else len("\x1b[m")
+    return len(_switch(current, look))
 
 
 GREEDY_LIMIT = 150
@@ -176,7 +183,7 @@ def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
         for index, piece in enumerate(left):
             cost = (0 if piece.start == cursor_x and piece.y == cursor_y else len(_move(cursor_x, cursor_y, piece.start, piece.y)))
             if piece.look != current:
-                cost += len(_switch(current, piece.look))
+                cost += _cost_into(current, piece.look)
             if best_cost is None or cost < best_cost:
                 best_index, best_cost = index, cost
                 if cost == 0:

@@ -168,7 +168,7 @@ def cells(screen) -> list[list[object]]:
 
 
 @pytest.mark.parametrize("color_system", COLOR_SYSTEMS)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(case=screens_and_updates())
 def test_any_updates_draw_what_textual_would_draw(color_system, case):
     width, height, updates = case
