@@ -205,6 +205,10 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
                 renderable = self._screen_diff.diff(renderable, self.console, *self.size)
             except Exception:  # never worse than a full repaint
                 self._screen_diff.reset()
+            else:
+                cursor = self.screen.outer_size.clamp_offset(self.cursor_position)
+                if not renderable.text and cursor == self._previous_cursor_position:
+                    return  # nothing changed: not even a cursor move goes out
         super()._display(screen, renderable)
 
     def on_resize(self, event: events.Resize) -> None:

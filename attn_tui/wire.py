@@ -1,13 +1,27 @@
-"""Send the terminal only the cells that changed.
+"""Send the terminal only the cells that changed, in as few bytes as we can.
 
 Textual repaints whole widget lines: a new score repaints every line of its panel, borders
 included, and over SSH each key press then costs kilobytes. :class:`ScreenDiff` remembers what the
 terminal shows and turns each of Textual's updates into cursor moves plus the changed cells only.
+
+Colour codes and cursor moves cost more than the characters (a 24-bit colour is 16 bytes, a jump
+1 to 8), so how the changed cells are written is a small optimisation:
+
+- between two changes on a line, the unchanged cells are written again when that is cheaper
+  than jumping over them;
+- every jump takes the shortest of the absolute (CUP) and relative moves (CR, backspace,
+  CUU/CUD/CUF/CUB, CHA to a column, VPA to a line);
+- a change of look sends only the SGR parameters that differ (or a reset when that is shorter);
+- the pieces are written line by line, grouped by look, or each time the cheapest piece to reach
+  next (move plus colour change), whichever comes out shortest.
+
+Every frame ends with the attributes reset, so nothing else Textual writes inherits a colour.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, NamedTuple
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
@@ -22,8 +36,6 @@ UNKNOWN: Cell = ("\0", None)
 """What the terminal shows before the first frame: equal to no real cell."""
 WIDE_TAIL = ""
 """The second column of a double-width character."""
-MERGE_GAP = 6
-"""Unchanged cells shorter than this between two changes are re-sent: cheaper than a cursor move."""
 
 
 class DiffUpdate(CompositorUpdate):
@@ -37,6 +49,25 @@ class DiffUpdate(CompositorUpdate):
 
     def render_segments(self, console: Console) -> str:
         return self.text
+
+
+Attributes = tuple[frozenset[str], "str | None", "str | None"]
+"""A cell's look as SGR codes: (text attributes, foreground, background)."""
+PLAIN: Attributes = (frozenset(), None, None)
+LINK: Attributes = (frozenset({"link"}), None, None)
+"""Stands for any hyperlinked style: written by Textual's own renderer, and never equal to the terminal's state."""
+
+
+class Piece(NamedTuple):
+    """Cells to write in one go: one line, one look."""
+
+    y: int
+    start: int
+    end: int
+    """One past the last column written."""
+    look: Attributes
+    text: str
+    style: Style | None
 
 
 class ScreenDiff:
@@ -70,51 +101,159 @@ class ScreenDiff:
         return DiffUpdate(self._render(changed, console))
 
     def _render(self, changed: dict[int, set[int]], console: Console) -> str:
+        if not changed:
+            return ""
         color_system = console._color_system or ColorSystem.TRUECOLOR
-        out: list[str] = []
-        current = PLAIN  # the terminal's attributes: changed only as far as they differ
-        cursor: tuple[int, int] | None = None
+        pieces: list[Piece] = []
         for y in sorted(changed):
-            row = self._cells[y]
-            for start, end in _runs(sorted(changed[y])):
-                while start > 0 and row[start][0] == WIDE_TAIL:
-                    start -= 1  # begin at the first column of a double-width character
-                while end < self._width and row[end][0] == WIDE_TAIL:
-                    end += 1
-                out.append(_move(cursor, start, y))
-                cursor = (end, y)
-                for segment in Segment.simplify(Segment(text, style) for text, style in row[start:end] if text):
-                    text, style = segment.text, segment.style
-                    if style is not None and style.link:
-                        out.append(("\x1b[0m" if current != PLAIN else "") + Strip.render_style(style, text, color_system))
-                        current = PLAIN
-                        continue
-                    wanted = PLAIN if style is None else _attributes(style, color_system)
-                    if wanted != current:
-                        out.append(_switch(current, wanted))
-                        current = wanted
-                    out.append(text)
-        if current != PLAIN:
-            out.append("\x1b[0m")
-        return "".join(out)
+            pieces += self._row_pieces(y, sorted(changed[y]), color_system)
+        line_by_line = _write(pieces, self._width, color_system)
+        looks = {piece.look: index for index, piece in reversed(list(enumerate(pieces)))}
+        by_look = _write(sorted(pieces, key=lambda piece: looks[piece.look]), self._width, color_system)
+        candidates = [line_by_line, by_look]
+        if len(pieces) <= GREEDY_LIMIT:
+            candidates.append(_write(_nearest_first(pieces, self._width), self._width, color_system))
+        return min(candidates, key=len)
+
+    def _row_pieces(self, y: int, columns: list[int], color_system: ColorSystem) -> list[Piece]:
+        """The changed cells of one line as pieces, unchanged gaps filled where that is cheaper."""
+        row = self._cells[y]
+        width = self._width
+        runs: list[list[int]] = []
+        for start, end in _runs(columns):
+            while start > 0 and row[start][0] == WIDE_TAIL:
+                start -= 1  # begin at the first column of a double-width character
+            while end < width and row[end][0] == WIDE_TAIL:
+                end += 1
+            if runs and start <= runs[-1][1]:
+                runs[-1][1] = max(end, runs[-1][1])
+            elif runs and _cheaper_to_rewrite(row, runs[-1][1], start, color_system):
+                runs[-1][1] = end
+            else:
+                runs.append([start, end])
+        pieces = []
+        for start, end in runs:
+            x = start
+            for segment in Segment.simplify(Segment(text, style) for text, style in row[start:end]):
+                length = cell_len(segment.text)
+                look = _look(segment.style, color_system)
+                pieces.append(Piece(y, x, x + length, look, segment.text, segment.style))
+                x += length
+        return pieces
 
 
-def _move(cursor: tuple[int, int] | None, x: int, y: int) -> str:
-    """The shortest way to put the cursor at (x, y)."""
-    if cursor is not None and cursor[1] == y and cursor[0] <= x:
-        gap = x - cursor[0]
-        return "" if gap == 0 else "\x1b[C" if gap == 1 else f"\x1b[{gap}C"
-    return f"\x1b[{y + 1};{x + 1}H"
+def _cheaper_to_rewrite(row: list[Cell], start: int, end: int, color_system: ColorSystem) -> bool:
+    """Whether writing the unchanged cells row[start:end] again costs less than jumping over them."""
+    before = _look(row[start - 1][1], color_system)
+    after = _look(row[end][1], color_system)
+    current = PLAIN if before == LINK else before  # a hyperlink is written with a reset after it
+    jump = len(_forward(end - start)) + _cost_into(current, after)
+    cost = len("".join(text for text, _ in row[start:end]).encode())
+    for text, style in row[start:end]:
+        look = _look(style, color_system)
+        if text == UNKNOWN[0] or look == LINK:
+            return False
+        if look != current:
+            cost += len(_switch(current, look))
+            current = look
+        if cost >= jump:
+            return False
+    return cost + _cost_into(current, after) < jump
 
 
-Attributes = tuple[frozenset[str], "str | None", "str | None"]
-PLAIN: Attributes = (frozenset(), None, None)
+def _cost_into(current: Attributes, look: Attributes) -> int:
+    """Bytes of SGR to write a cell of ``look`` after ``current`` (a hyperlink needs plain attributes)."""
+    if look == LINK:
+        return 0 if current == PLAIN else len("\x1b[m")
+    return len(_switch(current, look))
+
+
+GREEDY_LIMIT = 150
+"""Up to this many pieces, also try writing the cheapest next piece each time (quadratic)."""
+
+
+def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
+    """``pieces`` ordered greedily: each time the one cheapest to reach (cursor move plus style change)."""
+    left = list(pieces)
+    order = []
+    cursor_x = cursor_y = None
+    current = PLAIN
+    while left:
+        best_index, best_cost = 0, None
+        for index, piece in enumerate(left):
+            cost = (0 if piece.start == cursor_x and piece.y == cursor_y else len(_move(cursor_x, cursor_y, piece.start, piece.y)))
+            if piece.look != current:
+                cost += _cost_into(current, piece.look)
+            if best_cost is None or cost < best_cost:
+                best_index, best_cost = index, cost
+                if cost == 0:
+                    break
+        piece = left.pop(best_index)
+        order.append(piece)
+        cursor_x, cursor_y = (piece.end if piece.end < width else None), piece.y
+        current = PLAIN if piece.look == LINK else piece.look
+    return order
+
+
+def _write(pieces: Iterable[Piece], width: int, color_system: ColorSystem) -> str:
+    """Terminal output drawing ``pieces`` in this order; the attributes are reset at the end."""
+    out: list[str] = []
+    current = PLAIN  # the terminal's attributes: changed only as far as they differ
+    cursor_x: int | None = None  # None: not known (at the start, or waiting to wrap at the right edge)
+    cursor_y: int | None = None
+    for piece in pieces:
+        if piece.start != cursor_x or piece.y != cursor_y:
+            out.append(_move(cursor_x, cursor_y, piece.start, piece.y))
+        if piece.look == LINK:
+            out.append(("\x1b[m" if current != PLAIN else "") + Strip.render_style(piece.style, piece.text, color_system))
+            current = PLAIN
+        else:
+            if piece.look != current:
+                out.append(_switch(current, piece.look))
+                current = piece.look
+            out.append(piece.text)
+        cursor_x, cursor_y = (piece.end if piece.end < width else None), piece.y
+    if current != PLAIN:
+        out.append("\x1b[m")
+    return "".join(out)
+
+
+def _forward(columns: int) -> str:
+    return "" if columns == 0 else "\x1b[C" if columns == 1 else f"\x1b[{columns}C"
+
+
+@lru_cache(maxsize=8192)
+def _move(cursor_x: int | None, cursor_y: int | None, x: int, y: int) -> str:
+    """The shortest way to take the cursor to (x, y); ``None``: that coordinate is not known."""
+    absolute = "\x1b[H" if x == y == 0 else f"\x1b[{y + 1}H" if x == 0 else f"\x1b[{y + 1};{x + 1}H"
+    if cursor_y is None:
+        return absolute
+    rows = y - cursor_y
+    if rows == 0:
+        vertical = ""
+    else:  # down, up, or to the line (VPA): the column stays
+        relative = f"\x1b[{rows}B" if rows > 1 else "\x1b[B" if rows == 1 else "\x1b[A" if rows == -1 else f"\x1b[{-rows}A"
+        vertical = min(relative, f"\x1b[{y + 1}d", key=len)
+    across = ["\r" if x == 0 else f"\r{_forward(x)}", f"\x1b[{x + 1}G"]  # from the left edge, or to the column (CHA)
+    if cursor_x is not None:
+        columns = x - cursor_x
+        # Backspace moves one column left without erasing: shorter than CUB for a few columns.
+        across.append(_forward(columns) if columns >= 0 else "\b" * -columns if columns >= -3 else f"\x1b[{-columns}D")
+    relative = vertical + min(across, key=len)
+    return relative if len(relative) < len(absolute) else absolute
+
+
 _OFF = {"1": "22", "2": "22", "3": "23", "4": "24", "21": "24", "5": "25", "6": "25", "7": "27", "8": "28", "9": "29",
         "51": "54", "52": "54", "53": "55"}
 
 
-def _attributes(style: Style, color_system: ColorSystem) -> Attributes:
+@lru_cache(maxsize=4096)
+def _look(style: Style | None, color_system: ColorSystem) -> Attributes:
     """(text attributes, foreground, background) as SGR codes, parsed from what Textual would send."""
+    if style is None:
+        return PLAIN
+    if style.link:
+        return LINK
     codes = (style._ansi if style._ansi is not None else Strip.render_ansi(style, color_system)).split(";")
     attributes: set[str] = set()
     foreground = background = None
@@ -142,8 +281,13 @@ def _attributes(style: Style, color_system: ColorSystem) -> Attributes:
     return frozenset(attributes), foreground, background
 
 
+@lru_cache(maxsize=4096)
 def _switch(current: Attributes, wanted: Attributes) -> str:
     """SGR from ``current`` to ``wanted``: only what differs, or a reset when that is shorter."""
+    if wanted == current:
+        return ""
+    if wanted == PLAIN:
+        return "\x1b[m"
     attributes, foreground, background = wanted
     full = ["0", *sorted(attributes), *(colour for colour in (foreground, background) if colour)]
     removed = current[0] - attributes
@@ -162,10 +306,10 @@ def _switch(current: Attributes, wanted: Attributes) -> str:
 
 
 def _runs(columns: list[int]) -> Iterable[tuple[int, int]]:
-    """[start, end) runs of changed columns, merging short gaps."""
+    """[start, end) runs of consecutive columns."""
     start = previous = columns[0]
     for column in columns[1:]:
-        if column - previous > MERGE_GAP:
+        if column != previous + 1:
             yield start, previous + 1
             start = column
         previous = column

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -74,3 +76,140 @@ def test_an_unchanged_frame_sends_nothing():
     diff = ScreenDiff()
     assert diff.diff(update, console, WIDTH, HEIGHT).render_segments(console)
     assert diff.diff(update, console, WIDTH, HEIGHT).render_segments(console) == ""
+
+
+# --- Property: any sequence of Textual updates draws the same screen through the diff -------------
+
+CHARACTERS = ["a", "b", "0", "4", ".", " ", " ", "₃", "█", "▊", "│", "ω", "·", "界", "日"]
+"""Narrow ASCII and multi-byte characters, and double-width ones (界, 日)."""
+STYLE_POOL = [
+    None,
+    Style.parse("#e0e0e0 on #1e1e1e"),
+    Style.parse("#e1e1e1 on #1e1e1e"),
+    Style.parse("bold #e0e0e0 on #1e1e1e"),
+    Style.parse("bold #fea62b on #1e1e1e"),
+    Style.parse("#fea62b on #272727"),
+    Style.parse("dim #a0a0a0 on #121212"),
+    Style.parse("on #121212"),
+    Style.parse("reverse #fea62b on #0c2130"),
+    Style.parse("bold underline reverse #e1e1e1 on #1e1e1e"),
+    Style.parse("italic underline red on black"),
+    Style.parse("strike blue"),
+    Style.parse("bold"),
+    Style.parse("dim italic"),
+    Style.parse("default on default"),
+    Style.parse("bright_green on color(236)"),
+    Style(link="https://example.org/attn"),
+]
+COLOR_SYSTEMS = ["truecolor", "256", "standard"]
+
+Token = tuple[str, "Style | None"]
+
+
+def token_width(token: Token) -> int:
+    return Segment(token[0]).cell_length
+
+
+@st.composite
+def screens_and_updates(draw):
+    """A screen size and a list of updates, each {line: (start, tokens)}: one chop per changed line.
+
+    Updates start and end on token boundaries of what the line held, as Textual's chops do, and
+    keep most of the old tokens (so there are unchanged gaps, as after a real key press)."""
+    width = draw(st.integers(3, 24))
+    height = draw(st.integers(1, 5))
+    lines: list[list[Token]] = [[(" ", None)] * width for _ in range(height)]
+    updates = []
+    for _ in range(draw(st.integers(1, 7))):
+        update = {}
+        for y in draw(st.sets(st.integers(0, height - 1), min_size=1)):
+            old = lines[y]
+            bounds = [0]
+            for token in old:
+                bounds.append(bounds[-1] + token_width(token))
+            first = draw(st.integers(0, len(old) - 1))
+            last = draw(st.integers(first + 1, len(old)))
+            start, end = bounds[first], bounds[last]
+            keep = draw(st.floats(0, 1))
+            old_at = {bounds[index]: token for index, token in enumerate(old)}
+            tokens, x = [], start
+            while x < end:
+                token = old_at.get(x)
+                if token is None or not draw(st.booleans().map(lambda b: b or keep < 0.3)) or x + token_width(token) > end:
+                    character = draw(st.sampled_from(CHARACTERS))
+                    if x + Segment(character).cell_length > end:
+                        character = " "
+                    token = (character, draw(st.sampled_from(STYLE_POOL)))
+                tokens.append(token)
+                x += token_width(token)
+            lines[y] = old[:first] + tokens + old[last:]
+            update[y] = (start, tokens)
+        updates.append(update)
+    return width, height, updates
+
+
+def chops_update(update: dict[int, tuple[int, list[Token]]], width: int, height: int):
+    from textual._compositor import ChopsUpdate
+
+    chops: list[dict[int, Strip | None]] = [{} for _ in range(height)]
+    chop_ends: list[list[int]] = [[] for _ in range(height)]
+    spans = []
+    for y in sorted(update):
+        start, tokens = update[y]
+        strip = Strip([Segment(text, style) for text, style in tokens])
+        chops[y][start] = strip
+        chop_ends[y].append(start + strip.cell_length)
+        spans.append((y, start, start + strip.cell_length))
+    return ChopsUpdate(chops, spans, chop_ends)
+
+
+def cells(screen) -> list[list[object]]:
+    return [[screen.buffer[y][x] for x in range(screen.columns)] for y in range(screen.lines)]
+
+
+@pytest.mark.parametrize("color_system", COLOR_SYSTEMS)
+@settings(max_examples=200, deadline=None)
+@given(case=screens_and_updates())
+def test_any_updates_draw_what_textual_would_draw(color_system, case):
+    width, height, updates = case
+    console = Console(color_system=color_system, force_terminal=True, width=width)
+    full, through_diff = pyte.Screen(width, height), pyte.Screen(width, height)
+    full_stream, diff_stream = pyte.Stream(full), pyte.Stream(through_diff)
+    diff = ScreenDiff()
+    for update in updates:
+        renderable = chops_update(update, width, height)
+        textual_output = renderable.render_segments(console)
+        diff_output = diff.diff(renderable, console, width, height).render_segments(console)
+        full_stream.feed(textual_output)
+        diff_stream.feed(diff_output)
+        assert cells(through_diff) == cells(full)
+        assert len(diff_output.encode()) <= len(textual_output.encode())
+        # Every frame leaves the terminal's attributes at their defaults.
+        assert through_diff.cursor.attrs == full.cursor.attrs._replace(data=through_diff.cursor.attrs.data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    width=st.integers(2, 30),
+    height=st.integers(1, 30),
+    data=st.data(),
+)
+def test_every_cursor_move_lands_where_it_should(width, height, data):
+    """From a known cell, or from the right edge where a terminal waits to wrap (column unknown)."""
+    from attn_tui.wire import _move
+
+    screen = pyte.Screen(width, height)
+    stream = pyte.Stream(screen)
+    y = data.draw(st.integers(0, height - 1))
+    at_edge = data.draw(st.booleans())
+    if at_edge:
+        stream.feed(f"\x1b[{y + 1};{width}Hx")  # cursor now waits to wrap: its column is not known
+        cursor_x = None
+    else:
+        cursor_x = data.draw(st.integers(0, width - 1))
+        stream.feed(f"\x1b[{y + 1};{cursor_x + 1}H")
+    target_x, target_y = data.draw(st.integers(0, width - 1)), data.draw(st.integers(0, height - 1))
+    move = _move(cursor_x, y, target_x, target_y)
+    stream.feed(move)
+    assert (screen.cursor.x, screen.cursor.y) == (target_x, target_y)
+    assert len(move) <= len(f"\x1b[{target_y + 1};{target_x + 1}H")

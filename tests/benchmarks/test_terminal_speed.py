@@ -3,6 +3,7 @@ Run: pytest -m benchmark tests/benchmarks -s"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import sys
@@ -74,6 +75,33 @@ def changed_cells(before: list[list[object]], after: list[list[object]]) -> int:
     return sum(a != b for row_before, row_after in zip(before, after) for a, b in zip(row_before, row_after))
 
 
+CONTROL = re.compile(r"\x1b\[[0-9;?$]*([A-Za-z@`])|\x1b[^\[]|[\r\b\n]")
+
+
+MOVES = tuple("HfABCDGd")
+"""CSI finals that move the cursor: CUP, CUU/CUD/CUF/CUB, CHA, VPA."""
+
+
+def breakdown(written: bytes) -> dict[str, int]:
+    """Bytes spent on cursor moves, colour/attribute codes (SGR), characters and anything else."""
+    text = written.decode("utf-8", "replace")
+    parts = {"moves": 0, "sgr": 0, "characters": 0, "other": 0}
+    position = 0
+    for match in CONTROL.finditer(text):
+        parts["characters"] += len(text[position : match.start()].encode())
+        final, sequence = match.group(1), match.group(0)
+        if final == "m":
+            kind = "sgr"
+        elif final in MOVES or sequence in ("\r", "\b", "\n"):
+            kind = "moves"
+        else:
+            kind = "other"
+        parts[kind] += len(match.group(0).encode())
+        position = match.end()
+    parts["characters"] += len(text[position:].encode())
+    return parts
+
+
 @pytest.mark.parametrize("colours", ["truecolor", "256"])
 def test_bytes_on_the_wire(colours):
     env = {"COLORTERM": "truecolor"} if colours == "truecolor" else {"COLORTERM": ""}
@@ -81,19 +109,25 @@ def test_bytes_on_the_wire(colours):
     try:
         program.wait_for("0.4419, 0.6515, 0.5683")
         program.quiet(1.0)
-        lines = [f"bytes on the wire, 80×24, {colours:<9} bytes  changed cells  ratio (goal ≤ 3×)"]
+        lines = [
+            f"bytes on the wire, 80×24, {colours:<9} bytes  changed cells  ratio (goal ≤ 3×)   moves    sgr  chars  other",
+        ]
         for name, keys, expect in [
             ("cell commit (1 ⏎)", [b"1", b"\r"], "1.2679"),
             ("query change (])", [b"]"], "Query x⁽³⁾"),
         ]:
-            sent = cells = 0
+            written, cells = b"", 0
             for key in keys:  # changes counted key by key: "1" opens the edit, ⏎ closes it again
                 before = snapshot(program)
                 program.send(key)
-                sent += len(program.quiet(0.5))
+                written += program.quiet(0.5)
                 cells += changed_cells(before, snapshot(program))
             assert expect in program.text()
-            lines.append(f"{name:<34} {sent:6d} {cells:14d} {sent / max(1, cells):8.1f}×")
+            sent, parts = len(written), breakdown(written)
+            lines.append(
+                f"{name:<34} {sent:6d} {cells:14d} {sent / max(1, cells):8.2f}×"
+                f"{parts['moves']:18d} {parts['sgr']:6d} {parts['characters']:6d} {parts['other']:6d}"
+            )
         print("\n" + "\n".join(lines))
     finally:
         program.close()
