@@ -349,6 +349,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             grid.start_edit(event.row, event.column, event.text, quietly=True)
             self._say(f"Refused: {error}. The old value stays; Esc cancels.", error=True)
             return
+        if updated == scenario:
+            grid.show(scenario)  # the same value again: no change to show, but the edit must close
         self.change_scenario(updated, done)
 
     @on(EditCancelled)

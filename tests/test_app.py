@@ -286,3 +286,19 @@ async def test_the_footer_shows_every_key_in_full_at_80_columns(walking):
         assert expected <= shown, shown
         # Nothing is cut off by the palette's key at the right.
         assert all(w.region.right <= palette.region.x for w in entries), [(w, w.region) for w in entries]
+
+
+async def test_a_commit_never_shows_the_old_value_in_between():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        grid = app.query_one(EmbeddingGrid)
+        await pilot.press("1")
+        grid.action_commit_edit()  # as Enter does; the app has not handled it yet
+        assert "0.4300" not in grid.render_line(1).text  # the typed value stays until the new one is shown
+        assert "     1 " in grid.render_line(1).text
+        await pilot.pause()
+        assert "1.0000" in grid.render_line(1).text and app.scenario.embeddings[0][0] == 1.0
+        # The same value again changes nothing, and the edit still closes.
+        await pilot.press("1", "enter")
+        assert grid.editing is None and "1.0000" in grid.render_line(1).text
+        assert not any(segment.style and segment.style.reverse and segment.text == " " for segment in grid.render_line(1))

@@ -169,6 +169,9 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._shown: Scenario | None = None
         self._edit: CellEdit | None = None
+        self._committed: CellEdit | None = None
+        """A number just committed: its cell shows the typed text until the app shows the new
+        value, so that no frame shows the old value in between."""
         self._highlight: frozenset[tuple[int, int]] = frozenset()
         self._cursor = Coordinate(0, 1)
         self._label_width = 0
@@ -183,6 +186,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         """Render ``scenario``, repainting only the lines that changed."""
         shown = self._shown
         self._shown = scenario
+        committed, self._committed = self._committed, None
         if shown is None or shown.n_dims != scenario.n_dims or shown.n_tokens != scenario.n_tokens:
             self._edit = None
             self._measure_all(scenario)
@@ -190,6 +194,8 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             self.refresh(layout=True)  # width and height are auto: a new shape needs a new layout
             return
         changed_rows = {shown.query, scenario.query} if shown.query != scenario.query else set()
+        if committed is not None:
+            changed_rows.add(committed.row)
         relayout = False
         if shown.tokens is not scenario.tokens and shown.tokens != scenario.tokens:
             changed_rows.update(row for row, (a, b) in enumerate(zip(shown.tokens, scenario.tokens)) if a != b)
@@ -296,6 +302,9 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         if (row, column - 1) in self._highlight:
             style += self.get_component_rich_style("embedding-grid--highlight", partial=True)
         width = self._widths[column - 1] - 2 * PADDING
+        committed = self._committed
+        if committed is not None and (committed.row, committed.column) == (row, column) and len(committed.text.strip()) <= width:
+            return " " + committed.text.strip().rjust(width) + " ", style
         return " " + format_number(scenario.embeddings[row][column - 1]).rjust(width) + " ", style
 
     def _cell_segments(self, row: int, column: int, base: Style, width: int) -> list[Segment]:
@@ -492,13 +501,22 @@ class EmbeddingGrid(ScrollView, can_focus=True):
     def action_cancel_edit(self) -> None:
         self.cancel_edit()
 
-    def _set_edit(self, edit: CellEdit | None, previous: CellEdit | None = None) -> None:
+    def _set_edit(self, edit: CellEdit | None, previous: CellEdit | None = None, *, committed: bool = False) -> None:
+        """Open ``edit`` or (None) close ``previous``; a ``committed`` edit's row is left as typed
+        until the app shows the new value (see `_committed`)."""
         previous = previous or self._edit
         self._edit = edit
+        if self._committed is not None:  # superseded: its cell shows the scenario again
+            self._refresh_row(self._committed.row)
+            self._committed = None
         if self._fit_edit(edit, previous):
             self._update_virtual_size()
             self.refresh()
             self._scroll_cursor_into_view()
+            return
+        if committed and previous is not None and previous.column != LABEL_COLUMN:
+            # Not repainted now: the next `show` paints the new value over the typed one.
+            self._committed = previous
             return
         cell = edit or previous
         if cell is not None:
@@ -523,7 +541,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         edit = self._edit
         assert edit is not None
         # Leave edit mode now so later keys act on the grid; the app re-opens the edit if it refuses.
-        self._set_edit(None, edit)
+        self._set_edit(None, edit, committed=True)
         self.post_message(EditSubmitted(edit.row, edit.column, edit.text))
 
     def on_key(self, event: events.Key) -> None:
