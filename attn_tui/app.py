@@ -45,7 +45,7 @@ from attn_tui.widgets.explanation import ExplanationPanel
 from attn_tui.widgets.header import AppHeader
 from attn_tui.widgets.help_screen import HelpScreen
 from attn_tui.widgets.matrix_panel import MatrixPanel
-from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, fitting_rows
+from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, context_rows, fitting_rows
 from attn_tui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
@@ -275,11 +275,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         """The context panel gets the rows the scores and weights leave: a long vector scrolls
         inside it instead of running off the screen."""
         listed = len(self.query_one(ScoresPanel).rows(analysis))
-        notes = 2 if listed < analysis.scenario.n_tokens else 0  # the two panels' window notes
-        used = 2 * listed + 6 + notes  # two panels' borders (4), Σ (1), a walk's column heading (1)
+        height = context_rows(self._screen_height or self.size.height, listed, listed < analysis.scenario.n_tokens)
         # Unchanged, this sets nothing and lays nothing out again.
-        height = self._screen_height or self.size.height
-        self.query_one(ContextPanel).styles.max_height = max(3, height - 2 - used)
+        self.query_one(ContextPanel).styles.max_height = height
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""

@@ -92,8 +92,10 @@ class ScenarioEditing:
     # --- tokens and dimensions ---
 
     def _visible_grid(self: AttnApp) -> EmbeddingGrid | None:
-        """The grid, whose cursor says which token or dimension to change; None (and a word why)
-        while the matrix view hides it."""
+        """The grid, whose cursor says which token or dimension to change, with any cell edit
+        closed (a change must not land in a cell that has moved); None (and a word why) while the
+        matrix view hides it."""
+        self._close_cell_edit()
         if self.grid_hidden:
             self._say("The matrix view hides the grid: press m to show it, then edit.", error=True)
             return None
@@ -109,7 +111,6 @@ class ScenarioEditing:
 
     def action_insert_token(self: AttnApp) -> None:
         """A new token (zeros) after the one under the cursor; the cursor moves onto it."""
-        self._close_cell_edit()
         grid = self._visible_grid()
         if grid is None:
             return
@@ -124,7 +125,6 @@ class ScenarioEditing:
 
     def action_delete_token(self: AttnApp) -> None:
         """Delete the token under the cursor (never the last one)."""
-        self._close_cell_edit()
         grid = self._visible_grid()
         if grid is None:
             return
@@ -139,7 +139,6 @@ class ScenarioEditing:
 
     def action_insert_dimension(self: AttnApp) -> None:
         """A new dimension (zeros) after the cursor's column (on a label: before dimension 1)."""
-        self._close_cell_edit()
         grid = self._visible_grid()
         if grid is None:
             return
@@ -153,7 +152,6 @@ class ScenarioEditing:
 
     def action_delete_dimension(self: AttnApp) -> None:
         """Delete the dimension under the cursor (never the last one)."""
-        self._close_cell_edit()
         grid = self._visible_grid()
         if grid is None:
             return

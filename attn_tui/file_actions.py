@@ -24,7 +24,7 @@ from attn_tui.files import (
     Loaded,
     ViewOptions,
     load_file,
-    scenario_to_json,
+    save_scenario,
     write_text_atomically,
 )
 from attn_tui.scenario import Scenario, ScenarioError
@@ -112,14 +112,16 @@ class FileActions(_Base):
         """Save to the current file, or ask for a name the first time."""
         self.after_pending_input(self._save_or_ask)
 
-    def _save_or_ask(self) -> None:
+    def _save_or_ask(self, then: Callable[[], None] | None = None, problem: str = "Not saved") -> None:
+        """Save to the current file, or ask for a name the first time; ``then`` runs after success,
+        and a failure is notified under the title ``problem``."""
         if self.document_path is None:
-            self.action_save_as()
+            self.action_save_as(then=then)
             return
         try:
-            self._save_scenario(self.document_path, overwrite=True)
+            self._save_scenario(self.document_path, overwrite=True, then=then)
         except ScenarioError as error:
-            self._file_problem(error, "Not saved")
+            self._file_problem(error, problem)
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
         """Ask for a file name, confirm before replacing a file, then save; ``then`` runs after success."""
@@ -140,7 +142,7 @@ class FileActions(_Base):
 
     def _save_scenario(self, path: Path, *, overwrite: bool, then: Callable[[], None] | None = None) -> None:
         scenario = self.scenario
-        write_text_atomically(path, scenario_to_json(scenario, self.view_options()), overwrite=overwrite)
+        save_scenario(path, scenario, self.view_options(), overwrite=overwrite)
         self.document_path = path
         self.saved_scenario = scenario
         self.show_file_state()
@@ -298,13 +300,7 @@ class FileActions(_Base):
             if answer == "discard":
                 self.exit()
             elif answer == "save":
-                if self.document_path is None:
-                    self.action_save_as(then=self.exit)
-                else:
-                    try:
-                        self._save_scenario(self.document_path, overwrite=True, then=self.exit)
-                    except ScenarioError as error:
-                        self._file_problem(error, "Not saved — still running")
+                self._save_or_ask(then=self.exit, problem="Not saved — still running")
 
         self.push_screen(UnsavedChangesDialog(display_name(self.document_path)), answered)
 

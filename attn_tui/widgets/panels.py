@@ -46,11 +46,26 @@ NOT_YET = "…"
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
+FIXED_ROWS = 2 + 4 + 1 + 1
+"""Screen rows besides the listed tokens and the context panel: the header and footer, the scores'
+and weights' borders, the Σ row and a walk's column heading."""
+CONTEXT_MIN_ROWS = 3
+"""The context panel with one line of numbers."""
+WINDOW_NOTE_ROWS = 1
+"""A panel listing a window of the tokens says which in a note this many lines long."""
+
+
 def fitting_rows(height: int) -> int:
     """Tokens each per-token panel may list so that scores, weights and the context vector all fit
-    a screen ``height`` rows tall: the rest is the header and footer (2), the two panels' borders
-    (4), the Σ row (1), a walk's column heading (1) and the context panel (3)."""
-    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - 11) // 2))
+    a screen ``height`` rows tall."""
+    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - FIXED_ROWS - CONTEXT_MIN_ROWS) // 2))
+
+
+def context_rows(height: int, listed: int, windowed: bool) -> int:
+    """The rows the context panel may take on a screen ``height`` rows tall, when the per-token
+    panels list ``listed`` tokens each (``windowed``: not all of them, with a note)."""
+    notes = 2 * WINDOW_NOTE_ROWS if windowed else 0
+    return max(CONTEXT_MIN_ROWS, height - FIXED_ROWS - 2 * listed - notes)
 
 
 def window(size: int, centre: int, limit: int) -> range:
@@ -136,7 +151,7 @@ class Panel(VerticalScroll):
         scenario = analysis.scenario
         limit = self.row_limit
         if scenario.n_tokens > limit:
-            limit = max(MIN_PANEL_ROWS, limit - 1)  # the window's note takes a line
+            limit = max(MIN_PANEL_ROWS, limit - WINDOW_NOTE_ROWS)
         return window(scenario.n_tokens, scenario.query if current is None else current, limit)
 
     def shape(self, body: object, width: int) -> object:
@@ -177,7 +192,7 @@ def _row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
 def _window_note(rows: range, n: int) -> Text | None:
     if len(rows) == n:
         return None
-    # Short enough for one line in the narrowest panel: the app counts on it (AttnApp._fit_context).
+    # Short enough for one line in the narrowest panel (see WINDOW_NOTE_ROWS).
     return Text(f"tokens {rows.start + 1}–{rows.stop} of {n} · [ ] moves", style="italic")
 
 
