@@ -122,13 +122,22 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
 
-    def __init__(self, scenario: Scenario = SEED_EXAMPLE, *, view: ViewOptions | None = None, path: Path | None = None) -> None:
-        """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views."""
+    def __init__(
+        self,
+        scenario: Scenario = SEED_EXAMPLE,
+        *,
+        view: ViewOptions | None = None,
+        path: Path | None = None,
+        imported_from: Path | None = None,
+    ) -> None:
+        """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views;
+        ``imported_from`` the embeddings file (CSV, .npy, .pt) it was imported from instead."""
         super().__init__()
         self._screen_diff = ScreenDiff()
         self.set_reactive(AttnApp.scenario, scenario)
         self.saved_scenario = scenario
         self.document_path = path
+        self.imported_from = imported_from
         if view is not None:
             self.set_reactive(AttnApp.matrix_view, view.matrix_view)
             self.set_reactive(AttnApp.compare_normalisations, view.compare_normalisations)

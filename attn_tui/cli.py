@@ -89,12 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from attn_tui.scenario import SEED_EXAMPLE, ScenarioError
 
     path = args.load or args.file
-    scenario, view, document = SEED_EXAMPLE, None, None
+    scenario, view, document, imported = SEED_EXAMPLE, None, None, None
     try:
         if path:
             loaded = load_file(path)
             scenario, view = loaded.scenario, loaded.view
-            document = Path(path) if loaded.is_scenario_file else None
+            document, imported = (Path(path), None) if loaded.is_scenario_file else (None, Path(path))
         if args.query is not None:
             scenario = scenario.with_query(query_index(scenario, args.query))
     except ScenarioError as error:
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from attn_tui.app import AttnApp
 
-    app = AttnApp(scenario, view=view or ViewOptions(), path=document)
+    app = AttnApp(scenario, view=view or ViewOptions(), path=document, imported_from=imported)
     app.run()
     return app.return_code or 0
 

@@ -33,6 +33,19 @@ def test_opens_a_saved_file_and_shows_its_numbers(tmp_path):
     assert '[3.0, 2.0]' in path.read_text(encoding="utf-8")
 
 
+def test_an_embeddings_file_is_named_in_the_header_and_saved_as_new_json(tmp_path):
+    path = tmp_path / "emb.csv"
+    path.write_text("cats,1,0\nchase,0.5,0.5\nmice,0,2\n", encoding="utf-8")
+    with attn_tui_in_tmux(str(path), width=80, height=24) as tmux:
+        tmux.wait_for("imported from emb.csv", "cats", "mice")
+        tmux.send("C-s")
+        tmux.wait_for("Save scenario as")  # a CSV is never overwritten with JSON
+        tmux.send("Escape")
+        tmux.send("C-q")
+        tmux.wait_for("EXITED:0")
+    assert path.read_text(encoding="utf-8").startswith("cats,1,0")
+
+
 def test_query_option_counts_from_1(tmp_path):
     path = tmp_path / "lesson.json"
     save_scenario(path, LESSON)
