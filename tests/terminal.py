@@ -21,20 +21,37 @@ requires_terminal = pytest.mark.skipif(
 
 
 class TmuxSession:
+    """One session on its own tmux server.
+
+    A private socket per session keeps tests apart from each other and from anyone else's tmux on
+    the machine: on a shared default server, a session created just as the last one is killed can
+    fail with "server exited unexpectedly".
+    """
+
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def tmux(self, *args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.name, *args], check=check, capture_output=capture, text=True)
+
+    def start(self, width: int, height: int, command: str) -> None:
+        size = ["-x", str(width), "-y", str(height)]
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, *size, command)
+        # Fix the size: a detached session may otherwise follow the server's default-size.
+        self.tmux("set-option", "-t", self.name, "window-size", "manual")
+        self.tmux("resize-window", "-t", self.name, *size)
+
+    def close(self) -> None:
+        self.tmux("kill-server", check=False, capture=True)
+
     def screen(self) -> str:
-        result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
-        )
-        return result.stdout
+        return self.tmux("capture-pane", "-p", "-t", self.name, check=False, capture=True).stdout
 
     def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        self.tmux("send-keys", "-t", self.name, *keys)
 
     def resize(self, width: int, height: int) -> None:
-        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)], check=True)
+        self.tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
 
     def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
         """Wait until every text is on screen; fail with the screen if it never is."""
@@ -54,29 +71,24 @@ def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = 
     name = f"attn-tui-test-{uuid.uuid4().hex[:8]}"
     # pytest plugins export COLUMNS/LINES (80×24); an app that inherits them believes it is 80×24.
     command = f"unset COLUMNS LINES; {env} {ATTN_TUI} {' '.join(args)}; echo EXITED:$?; sleep 60"
-    size = ["-x", str(width), "-y", str(height)]
-    # Fix the size before the app starts: a detached session may otherwise follow the server's
-    # default-size (80×24 on some machines) instead of -x/-y.
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, *size, "sleep 600"], check=True)
-    subprocess.run(["tmux", "set-option", "-t", name, "window-size", "manual"], check=True)
-    subprocess.run(["tmux", "resize-window", "-t", name, *size], check=True)
-    subprocess.run(["tmux", "respawn-pane", "-k", "-t", name, command], check=True)
+    session = TmuxSession(name)
+    # The size is fixed before the app starts, so its first frame already has it.
+    session.start(width, height, "sleep 600")
     try:
-        yield TmuxSession(name)
+        session.tmux("respawn-pane", "-k", "-t", name, command)
+        yield session
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+        session.close()
 
 
 @contextmanager
 def shell_in_tmux(width: int = 100, height: int = 30) -> Iterator[TmuxSession]:
     """A plain bash in a detached tmux session, prompt ``PROMPT$``, to start attn-tui from."""
     name = f"attn-tui-shell-{uuid.uuid4().hex[:8]}"
-    size = ["-x", str(width), "-y", str(height)]
     command = "env -u COLUMNS -u LINES PS1='PROMPT$ ' TERM=xterm-256color bash --norc --noprofile"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, *size, command], check=True)
-    subprocess.run(["tmux", "set-option", "-t", name, "window-size", "manual"], check=True)
-    subprocess.run(["tmux", "resize-window", "-t", name, *size], check=True)
+    session = TmuxSession(name)
+    session.start(width, height, command)
     try:
-        yield TmuxSession(name)
+        yield session
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+        session.close()
