@@ -7,6 +7,7 @@ import subprocess
 import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -30,6 +31,7 @@ class TmuxSession:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.socket_path = ""
 
     def tmux(self, *args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.name, *args], check=check, capture_output=capture, text=True)
@@ -40,9 +42,13 @@ class TmuxSession:
         # Fix the size: a detached session may otherwise follow the server's default-size.
         self.tmux("set-option", "-t", self.name, "window-size", "manual")
         self.tmux("resize-window", "-t", self.name, *size)
+        self.socket_path = self.tmux("display-message", "-p", "#{socket_path}", capture=True).stdout.strip()
 
     def close(self) -> None:
         self.tmux("kill-server", check=False, capture=True)
+        # tmux leaves its socket file behind; one per test would pile up in /tmp.
+        if self.socket_path:
+            Path(self.socket_path).unlink(missing_ok=True)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.name, check=False, capture=True).stdout
