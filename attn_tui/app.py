@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -50,6 +52,9 @@ from attn_tui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
     from attn_tui.compute import Analysis
+
+FIRST_FRAME_WAIT = 2.0
+"""Seconds torch's import waits for the first frame before going ahead anyway."""
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 """Below this the layout cannot show the grid and all three panels."""
@@ -134,6 +139,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         ``imported_from`` the embeddings file (CSV, .npy, .pt) it was imported from instead."""
         super().__init__()
         self._screen_diff = ScreenDiff()
+        self._first_frame_drawn = threading.Event()
         self.set_reactive(AttnApp.scenario, scenario)
         self.saved_scenario = scenario
         self.document_path = path
@@ -176,14 +182,19 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
-        # After the first frame: importing torch in a thread holds the GIL for long stretches and
-        # would delay the first paint by half again.
-        self.call_after_refresh(self._load_compute)
+        self._load_compute()
 
     @work(thread=True, exclusive=True, group="load-compute")
     def _load_compute(self) -> None:
-        # Importing torch takes about a second: the grid is on screen and editable meanwhile.
-        from attn_tui.compute import analyse
+        # Started before the first frame, so that it exists before the dynamic loader is busy
+        # (a thread created meanwhile waits for it). torch's import holds the GIL for most of a
+        # second: it begins once the first frame is out; the grid is editable meanwhile.
+        self._first_frame_drawn.wait(timeout=FIRST_FRAME_WAIT)
+        from attn_tui.preload import load_torch_libraries
+
+        load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
+        with _garbage_collector_paused():
+            from attn_tui.compute import analyse
 
         self.call_from_thread(self._compute_loaded, analyse)
 
@@ -198,6 +209,12 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         return self.analysis is not None
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        try:
+            self._write_frame(screen, renderable)
+        finally:
+            self._first_frame_drawn.set()
+
+    def _write_frame(self, screen: Screen, renderable: RenderableType | None) -> None:
         # Only the cells that changed go to the terminal (see attn_tui.wire): a key press costs
         # bytes in proportion to what changed on screen, not to the widgets that repainted.
         driver = self._driver
@@ -596,6 +613,19 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.push_screen(HelpScreen(sections))
 
 
+@contextmanager
+def _garbage_collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile. Importing torch creates objects fast enough to set off
+    collection after collection, a sixth of its time, and what it creates lives as long as the process."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _freeze_long_lived_objects() -> None:
     """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
 
@@ -604,6 +634,7 @@ def _freeze_long_lived_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.enable()  # the command line disables it for the start-up
 
 
 def _is_command_palette(screen: object) -> bool:

@@ -82,7 +82,8 @@ class ScreenDiff:
         self._width = 0
 
     def diff(self, update: CompositorUpdate, console: Console, width: int, height: int) -> DiffUpdate:
-        if (width, height) != (self._width, len(self._cells)):
+        whole_screen = (width, height) != (self._width, len(self._cells))
+        if whole_screen:
             self._cells = [[UNKNOWN] * width for _ in range(height)]
             self._width = width
         changed: dict[int, set[int]] = {}
@@ -98,9 +99,14 @@ class ScreenDiff:
                         row[x] = cell
                         changed.setdefault(y, set()).add(x)
                     x += 1
-        return DiffUpdate(self._render(changed, console))
+        return DiffUpdate(self._render(changed, console, try_orders=not whole_screen))
 
-    def _render(self, changed: dict[int, set[int]], console: Console) -> str:
+    def _render(self, changed: dict[int, set[int]], console: Console, try_orders: bool = True) -> str:
+        """The changes written line by line; with ``try_orders``, in whichever order costs fewest bytes.
+
+        A whole screen (the first frame, after a resize) is written line by line at once: every
+        order writes every cell, and working out the others would delay the first frame.
+        """
         if not changed:
             return ""
         color_system = console._color_system or ColorSystem.TRUECOLOR
@@ -108,6 +114,8 @@ class ScreenDiff:
         for y in sorted(changed):
             pieces += self._row_pieces(y, sorted(changed[y]), color_system)
         line_by_line = _write(pieces, self._width, color_system)
+        if not try_orders:
+            return line_by_line
         looks = {piece.look: index for index, piece in reversed(list(enumerate(pieces)))}
         by_look = _write(sorted(pieces, key=lambda piece: looks[piece.look]), self._width, color_system)
         candidates = [line_by_line, by_look]

@@ -49,3 +49,10 @@ def test_walkthrough_needs_neither_textual_nor_torch_to_import():
     loaded = modules_loaded_by("attn_tui.walkthrough", "attn_tui.heatmap")
     assert "attn_tui.walkthrough" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []
+
+
+def test_loading_torchs_libraries_imports_neither_torch_nor_textual():
+    """The head start for torch (attn_tui.preload) runs before torch may be imported."""
+    loaded = modules_loaded_by("attn_tui.preload")
+    assert "attn_tui.preload" in loaded
+    assert loaded_packages(loaded, "torch", "textual") == []

@@ -27,6 +27,7 @@ from attn_tui.files import (
 )
 from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, RunsCode, make_bad_file
+from strategies import labels
 
 # --- JSON scenarios ---
 
@@ -66,9 +67,6 @@ def test_bad_view_options_are_refused(tmp_path, view):
         scenario_from_json(json.dumps(data))
 
 
-labels = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12).filter(
-    lambda s: s.strip() == s and s.isprintable()
-)
 finite = st.floats(min_value=-3e38, max_value=3e38, allow_nan=False, allow_infinity=False)
 
 

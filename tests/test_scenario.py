@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attn_tui.scenario import FLOAT32_MAX, SCHEMA_VERSION, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from strategies import labels
 
 SEED_TOKENS = ("Your", "journey", "starts", "with", "one", "step")
 
@@ -246,7 +247,6 @@ def test_from_dict_refuses(data, fragment):
     assert_refused(lambda: Scenario.from_dict(data), fragment)
 
 
-labels = st.text(min_size=1, max_size=12).map(str.strip).filter(lambda label: label and label.isprintable())
 values = st.floats(min_value=-FLOAT32_MAX, max_value=FLOAT32_MAX, allow_nan=False, allow_infinity=False)
 
 

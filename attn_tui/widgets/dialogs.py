@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -196,6 +195,9 @@ class SnippetDialog(Dialog[SnippetAnswer]):
         """The snippet, exactly as copied or saved."""
 
     def compose(self) -> ComposeResult:
+        # Imported here, not at the top: rich.syntax brings in pygments, a tenth of the start-up.
+        from rich.syntax import Syntax
+
         with Vertical(classes="file-dialog", id="snippet-dialog") as dialog:
             dialog.border_title = "Python/torch snippet: reproduces these numbers"
             dialog.border_subtitle = "c copy · s save · Esc close"

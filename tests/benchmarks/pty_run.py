@@ -20,6 +20,8 @@ class PtyProgram:
         self.screen = pyte.Screen(width, height)
         self.stream = pyte.ByteStream(self.screen)
         self.written = bytearray()
+        self.arrived = 0.0
+        """When the last bytes read arrived (time.perf_counter())."""
         environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         environment.update({"TERM": "xterm-256color", "COLORTERM": "truecolor"}, **(env or {}))
         self.start = time.perf_counter()
@@ -41,17 +43,22 @@ class PtyProgram:
             if not data:
                 break
             chunks += data
+            self.arrived = time.perf_counter()
             ready, _, _ = select.select([self.fd], [], [], 0.002)
         self.written += chunks
         self.stream.feed(bytes(chunks))
         return bytes(chunks)
 
     def wait_for(self, text: str, timeout: float = 60.0) -> float:
-        """Seconds from the start until ``text`` is on the screen."""
+        """Seconds from the start until the bytes that put ``text`` on the screen arrived.
+
+        The arrival, not the moment pyte has parsed them: pyte takes milliseconds per frame (a
+        real terminal far less), and more for a fuller screen.
+        """
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if text in self.text():
-                return time.perf_counter() - self.start
+                return self.arrived - self.start
             self.read(0.01)
         raise TimeoutError(f"{text!r} never appeared:\n{self.text()}")
 

@@ -1,0 +1,110 @@
+"""Start-up order: the first frame goes out before torch is imported; what speeds that up
+(loading torch's libraries without the GIL, no garbage collection meanwhile) changes no result."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from attn_tui import cli, preload
+from attn_tui.app import AttnApp, _freeze_long_lived_objects
+from conftest import running
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the libraries' layout is checked for Linux wheels")
+def test_the_installed_torch_libraries_are_found_without_importing_torch():
+    result = run_python(
+        """
+        import os, sys
+        from attn_tui.preload import torch_libraries
+        libraries = torch_libraries()
+        print([path.name for path, _ in libraries], bool(libraries[0][1] & os.RTLD_GLOBAL), "torch" in sys.modules)
+        """
+    )
+    assert result.stdout.split("\n")[0] == "['libtorch_global_deps.so', 'libtorch_python.so'] True False", result.stderr
+
+
+def test_torch_imported_after_its_libraries_were_loaded_gives_the_books_numbers():
+    result = run_python(
+        """
+        import sys
+        from attn_tui.preload import load_torch_libraries
+        loaded = load_torch_libraries()
+        print("loaded", loaded, "torch imported", "torch" in sys.modules, "textual", "textual" in sys.modules)
+        from attn_tui.compute import analyse
+        from attn_tui.scenario import SEED_EXAMPLE
+        print("context", [round(v, 4) for v in analyse(SEED_EXAMPLE).query.context.tolist()])
+        """
+    )
+    loaded_line, context_line = result.stdout.strip().split("\n")
+    expected_loaded = sys.platform in ("linux", "darwin")
+    assert loaded_line == f"loaded {expected_loaded} torch imported False textual False", result.stderr
+    assert context_line == "context [0.4419, 0.6515, 0.5683]"
+    assert result.stderr == ""
+
+
+def test_nothing_is_loaded_where_the_libraries_are_not_where_expected(tmp_path, monkeypatch):
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    monkeypatch.setattr(preload, "torch_library_folder", lambda: tmp_path)  # an empty folder
+    assert preload.torch_libraries() == []
+    assert preload.load_torch_libraries() is False
+
+
+def test_nothing_is_loaded_on_other_platforms_or_once_torch_is_imported(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert preload.torch_libraries() == []
+    monkeypatch.setitem(sys.modules, "torch", sys.modules.get("torch", object()))
+    assert preload.load_torch_libraries() is False
+
+
+async def test_torch_is_imported_only_once_the_first_frame_is_out(monkeypatch):
+    seen = []
+
+    def record() -> bool:
+        seen.append(app._first_frame_drawn.is_set())
+        return False
+
+    monkeypatch.setattr(preload, "load_torch_libraries", record)
+    app = AttnApp()
+    async with running(app):
+        pass
+    assert seen == [True]
+
+
+async def test_garbage_collection_is_back_on_once_the_numbers_are_shown():
+    assert gc.isenabled()
+    gc.disable()  # as the command line does for the start-up
+    try:
+        async with running() as pilot:
+            await pilot.pause(0.05)  # the collection runs after the numbers' frame
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_command_line_starts_the_app_with_garbage_collection_paused(monkeypatch):
+    states = []
+    monkeypatch.setattr(AttnApp, "run", lambda self: states.append(gc.isenabled()))
+    try:
+        assert cli.main([]) == 0
+    finally:
+        gc.enable()
+    assert states == [False]
+
+
+def test_freezing_start_up_objects_turns_collection_back_on():
+    gc.disable()
+    try:
+        _freeze_long_lived_objects()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
