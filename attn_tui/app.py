@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
@@ -99,6 +100,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     """The numbers for the current scenario, computed once per change and shared by all views.
     None until torch has loaded."""
 
+    is_loading_torch: bool = False
+    """True while a thread of the app imports torch (which nothing can interrupt)."""
+
     _analyse: Callable[[Scenario, Analysis | None], Analysis] | None = None
     """`compute.analyse`, once its module (and so torch) is imported."""
 
@@ -182,21 +186,39 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
-        self._load_compute()
+        self._start_loading_torch()
 
-    @work(thread=True, exclusive=True, group="load-compute")
-    def _load_compute(self) -> None:
-        # Started before the first frame, so that it exists before the dynamic loader is busy
-        # (a thread created meanwhile waits for it). torch's import holds the GIL for most of a
-        # second: it begins once the first frame is out; the grid is editable meanwhile.
-        self._first_frame_drawn.wait(timeout=FIRST_FRAME_WAIT)
-        from attn_tui.preload import load_torch_libraries
+    def _start_loading_torch(self) -> None:
+        # A thread of its own, not a Textual worker: asyncio joins its workers' threads on the way
+        # out, and quitting must not wait for an import that nothing can interrupt (see cli.main).
+        # Started before the first frame, so that it exists before the dynamic loader is busy: a
+        # thread created meanwhile waits for the loader's lock.
+        self.is_loading_torch = True
+        threading.Thread(target=self._load_torch, name="load-torch", daemon=True).start()
 
-        load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
-        with _garbage_collector_paused():
-            from attn_tui.compute import analyse
+    def _load_torch(self) -> None:
+        # torch's import holds the GIL for most of a second: it begins once the first frame is
+        # out, and the grid is editable meanwhile.
+        try:
+            self._first_frame_drawn.wait(timeout=FIRST_FRAME_WAIT)
+            from attn_tui.preload import load_torch_libraries
 
-        self.call_from_thread(self._compute_loaded, analyse)
+            load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
+            with _garbage_collector_paused():
+                from attn_tui.compute import analyse
+        except Exception as error:  # a broken torch installation: say so, never a traceback
+            outcome = partial(self._torch_failed, error)
+        else:
+            outcome = partial(self._compute_loaded, analyse)
+        finally:
+            self.is_loading_torch = False
+        try:
+            self.call_from_thread(outcome)
+        except RuntimeError:
+            pass  # the app closed meanwhile
+
+    def _torch_failed(self, error: Exception) -> None:
+        self.exit(return_code=1, message=f"attn-tui: torch could not be loaded: {error}")
 
     def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse

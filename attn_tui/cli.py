@@ -8,6 +8,7 @@ one line on stderr and exit status 2, never a half-drawn screen or a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -112,7 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = AttnApp(scenario, view=view or ViewOptions(), path=document, imported_from=imported)
     app.run()
-    return app.return_code or 0
+    status = app.return_code or 0
+    if app.is_loading_torch:
+        # Quit within the first second: torch is still being imported, in a daemon thread that
+        # nothing can interrupt. Tearing the interpreter down under it could fail in native code,
+        # so leave at once. The app has finished and restored the terminal; nothing is pending.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 def query_index(scenario: Scenario, text: str) -> int:

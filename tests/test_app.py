@@ -216,7 +216,7 @@ async def test_a_large_value_still_shows_finite_weights():
 
 
 async def test_grid_is_on_screen_and_editable_before_torch_has_loaded(monkeypatch):
-    monkeypatch.setattr(AttnApp, "_load_compute", lambda self: None)
+    monkeypatch.setattr(AttnApp, "_start_loading_torch", lambda self: None)
     app = AttnApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -108,3 +108,33 @@ def test_freezing_start_up_objects_turns_collection_back_on():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_quitting_while_torch_loads_leaves_at_once(monkeypatch):
+    exits = []
+
+    def run_and_quit_early(self) -> None:
+        self.is_loading_torch = True  # as when Ctrl+Q comes within the first second
+
+    monkeypatch.setattr(AttnApp, "run", run_and_quit_early)
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    try:
+        cli.main([])
+    finally:
+        gc.enable()
+    assert exits == [0]
+
+
+async def test_a_torch_that_cannot_be_loaded_ends_the_app_with_a_clear_message(monkeypatch):
+    def broken() -> bool:
+        raise ImportError("libtorch_cpu.so: cannot open shared object file")
+
+    monkeypatch.setattr(preload, "load_torch_libraries", broken)
+    app = AttnApp()
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 1
+    assert not app.is_loading_torch

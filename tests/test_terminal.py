@@ -85,3 +85,15 @@ def test_ctrl_q_gives_back_a_clean_shell_prompt():
             assert stray not in screen, screen
         lines = [line for line in screen.splitlines() if line.strip()]
         assert lines[-1] == "PROMPT$", screen
+
+
+def test_ctrl_q_while_torch_still_loads_gives_back_the_prompt_at_once():
+    with shell_in_tmux() as tmux:
+        tmux.wait_for("PROMPT$")
+        tmux.send(f"{ATTN_TUI}; echo EXITED:$?", "Enter")
+        screen = tmux.wait_for("Embeddings")  # the first frame: torch is imported after it
+        tmux.send("C-q")
+        screen = tmux.wait_for("EXITED:0")
+        assert "Traceback" not in screen and "Error" not in screen, screen
+        for stray in ("\x1b", "[?", "^["):
+            assert stray not in screen, screen
