@@ -79,7 +79,7 @@ def scenarios(draw):
     return Scenario(tokens=tokens, embeddings=rows, query=draw(st.integers(0, n - 1)))
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios(), matrix=st.booleans(), compare=st.booleans())
 def test_save_then_load_gives_back_exactly_the_same_scenario(tmp_path, scenario, matrix, compare):
     path = tmp_path / "round-trip.json"
