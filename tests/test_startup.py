@@ -84,7 +84,10 @@ async def test_garbage_collection_is_back_on_once_the_numbers_are_shown():
     gc.disable()  # as the command line does for the start-up
     try:
         async with running() as pilot:
-            await pilot.pause(0.05)  # the collection runs after the numbers' frame
+            for _ in range(200):  # the collection runs after the numbers' frame
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.01)
             assert gc.isenabled()
     finally:
         gc.enable()
