@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gc
 import threading
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -194,6 +193,10 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         # Started before the first frame, so that it exists before the dynamic loader is busy: a
         # thread created meanwhile waits for the loader's lock.
         self.is_loading_torch = True
+        # Importing torch creates objects fast enough to set off collection after collection (a
+        # sixth of its time), and they live as long as the process: no collection until the
+        # numbers are shown (see _freeze_long_lived_objects). The command line pauses it earlier.
+        gc.disable()
         threading.Thread(target=self._load_torch, name="load-torch", daemon=True).start()
 
     def _load_torch(self) -> None:
@@ -204,8 +207,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             from attn_tui.preload import load_torch_libraries
 
             load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
-            with _garbage_collector_paused():
-                from attn_tui.compute import analyse
+            from attn_tui.compute import analyse
         except Exception as error:  # a broken torch installation: say so, never a traceback
             outcome = partial(self._torch_failed, error)
         else:
@@ -218,6 +220,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             pass  # the app closed meanwhile
 
     def _torch_failed(self, error: Exception) -> None:
+        gc.enable()  # no numbers will be shown to turn it back on
         self.exit(return_code=1, message=f"attn-tui: torch could not be loaded: {error}")
 
     def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
@@ -635,19 +638,6 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.push_screen(HelpScreen(sections))
 
 
-@contextmanager
-def _garbage_collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile. Importing torch creates objects fast enough to set off
-    collection after collection, a sixth of its time, and what it creates lives as long as the process."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _freeze_long_lived_objects() -> None:
     """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
 
@@ -656,7 +646,7 @@ def _freeze_long_lived_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-    gc.enable()  # the command line disables it for the start-up
+    gc.enable()  # off since the start-up (see _start_loading_torch and the command line)
 
 
 def _is_command_palette(screen: object) -> bool:
