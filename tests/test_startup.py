@@ -141,3 +141,4 @@ async def test_a_torch_that_cannot_be_loaded_ends_the_app_with_a_clear_message(m
             await pilot.pause(0.02)
     assert app.return_code == 1
     assert not app.is_loading_torch
+    assert gc.isenabled()
