@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 from attn_tui import __version__
 
 if TYPE_CHECKING:
-    from attn_tui.scenario import Scenario
+    from attn_tui.core.scenario import Scenario
 
 EXIT_BAD_INPUT = 2
 """argparse's status for bad arguments; a bad file is bad input too."""
@@ -93,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     warnings.simplefilter("ignore")
 
-    from attn_tui.files import ViewOptions, load_file
-    from attn_tui.scenario import SEED_EXAMPLE, ScenarioError
+    from attn_tui.core.files import ViewOptions, load_file
+    from attn_tui.core.scenario import SEED_EXAMPLE, ScenarioError
 
     path = args.load or args.file
     scenario, view, document, imported = SEED_EXAMPLE, None, None, None
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"attn-tui: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    from attn_tui.app import AttnApp
+    from attn_tui.ui.app import AttnApp
 
     app = AttnApp(scenario, view=view or ViewOptions(), path=document, imported_from=imported)
     app.run()
@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def query_index(scenario: Scenario, text: str) -> int:
     """The 0-based index of the token ``text`` names: its label, else its 1-based number."""
-    from attn_tui.scenario import ScenarioError
+    from attn_tui.core.scenario import ScenarioError
 
     wanted = text.strip()
     if wanted in scenario.tokens:

@@ -9,7 +9,7 @@ import pickle
 from pathlib import Path
 from typing import Callable
 
-from attn_tui.files import MAX_FILE_BYTES
+from attn_tui.core.files import MAX_FILE_BYTES
 
 RUNS_CODE_MARKER = "code-ran.txt"
 """A malicious pickle would create this file next to itself."""

@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from attn_tui.app import AttnApp
+from attn_tui.ui.app import AttnApp
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def widget_text(widget: Widget) -> str:
 
 async def help_keys(pilot: Pilot) -> str:
     """Press ? and return the keys the help screen lists (the help stays open)."""
-    from attn_tui.widgets.help_screen import HelpScreen
+    from attn_tui.ui.widgets.help_screen import HelpScreen
 
     await pilot.press("question_mark")
     assert isinstance(pilot.app.screen, HelpScreen)

@@ -9,13 +9,13 @@ import pytest
 from textual import events
 from textual.coordinate import Coordinate
 
-from attn_tui.app import AttnApp
-from attn_tui.compute import analyse
-from attn_tui.formatting import format_number
-from attn_tui.scenario import SEED_EXAMPLE
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.help_screen import HelpScreen
-from attn_tui.widgets.panels import ScoresPanel
+from attn_tui.ui.app import AttnApp
+from attn_tui.core.compute import analyse
+from attn_tui.core.formatting import format_number
+from attn_tui.core.scenario import SEED_EXAMPLE
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.help_screen import HelpScreen
+from attn_tui.ui.widgets.panels import ScoresPanel
 from conftest import help_keys, running, widget_text
 
 NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")

@@ -1,4 +1,4 @@
-"""Simple self-attention core (attn_tui.attention): the book's numbers, loop-form internals,
+"""Simple self-attention core (attn_tui.core.attention): the book's numbers, loop-form internals,
 properties over random inputs, float32 overflow and input validation."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_tui.attention import QueryAttention, attend_one_query, self_attention, softmax_naive
-from attn_tui.compute import analyse
-from attn_tui.scenario import SEED_EXAMPLE
+from attn_tui.core.attention import QueryAttention, attend_one_query, self_attention, softmax_naive
+from attn_tui.core.compute import analyse
+from attn_tui.core.scenario import SEED_EXAMPLE
 
 # --- the book's printed values (chapter3-values.md, 3.3.1 and 3.3.2) -----------------------
 

@@ -32,27 +32,27 @@ def loaded_packages(loaded: set[str], *packages: str) -> list[str]:
 
 def test_core_does_not_import_textual():
     """attention, scenario, formatting and compute work without a screen (notebooks, tests, SSH)."""
-    loaded = modules_loaded_by("attn_tui.attention", "attn_tui.scenario", "attn_tui.formatting", "attn_tui.compute")
-    assert "attn_tui.compute" in loaded
+    loaded = modules_loaded_by("attn_tui.core.attention", "attn_tui.core.scenario", "attn_tui.core.formatting", "attn_tui.core.compute")
+    assert "attn_tui.core.compute" in loaded
     assert loaded_packages(loaded, "textual") == []
 
 
 def test_scenario_and_formatting_are_plain_python():
     """Scenario and formatting import neither torch nor Textual, so they load instantly."""
-    loaded = modules_loaded_by("attn_tui.scenario", "attn_tui.formatting")
-    assert "attn_tui.formatting" in loaded
+    loaded = modules_loaded_by("attn_tui.core.scenario", "attn_tui.core.formatting")
+    assert "attn_tui.core.formatting" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []
 
 
 def test_walkthrough_needs_neither_textual_nor_torch_to_import():
     """The walkthrough is plain data: the app imports it before torch has loaded, a notebook without a screen."""
-    loaded = modules_loaded_by("attn_tui.walkthrough", "attn_tui.heatmap")
-    assert "attn_tui.walkthrough" in loaded
+    loaded = modules_loaded_by("attn_tui.core.walkthrough", "attn_tui.ui.heatmap")
+    assert "attn_tui.core.walkthrough" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []
 
 
 def test_loading_torchs_libraries_imports_neither_torch_nor_textual():
-    """The head start for torch (attn_tui.preload) runs before torch may be imported."""
-    loaded = modules_loaded_by("attn_tui.preload")
-    assert "attn_tui.preload" in loaded
+    """The head start for torch (attn_tui.terminal.preload) runs before torch may be imported."""
+    loaded = modules_loaded_by("attn_tui.terminal.preload")
+    assert "attn_tui.terminal.preload" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from attn_tui.cli import build_parser, query_index
-from attn_tui.scenario import SEED_EXAMPLE, ScenarioError
+from attn_tui.core.scenario import SEED_EXAMPLE, ScenarioError
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
 
 

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 import torch
 
-from attn_tui.compute import Analysis, analyse
-from attn_tui.scenario import SEED_EXAMPLE, seeded_scenario
+from attn_tui.core.compute import Analysis, analyse
+from attn_tui.core.scenario import SEED_EXAMPLE, seeded_scenario
 
 CHANGES = {
     "query": lambda s: s.with_query_step(1),

@@ -6,10 +6,10 @@ import pytest
 from textual.app import App
 from textual.widgets import Static
 
-from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
-from attn_tui.widgets.help_screen import HelpScreen
-from attn_tui.widgets.modal import Dialog
-from attn_tui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
+from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
+from attn_tui.ui.widgets.help_screen import HelpScreen
+from attn_tui.ui.widgets.modal import Dialog
+from attn_tui.ui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
 
 
 class Host(App[None]):

@@ -9,13 +9,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from attn_tui.app import AttnApp
-from attn_tui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS
-from attn_tui.presets import preset
-from attn_tui.scenario import SEED_EXAMPLE
-from attn_tui.sentence import randomised, scenario_from_sentence
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS
+from attn_tui.core.presets import preset
+from attn_tui.core.scenario import SEED_EXAMPLE
+from attn_tui.core.sentence import randomised, scenario_from_sentence
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
 from conftest import help_keys, message, running, widget_text
 from test_app import BOOK_SCORES, assert_panels_match_fresh_computation, panel_values
 

@@ -10,9 +10,9 @@ import sys
 import numpy
 import pytest
 
-from attn_tui.compute import analyse
-from attn_tui.export import CSV_HEADER, panels_csv, python_snippet
-from attn_tui.scenario import SEED_EXAMPLE, Scenario
+from attn_tui.core.compute import analyse
+from attn_tui.core.export import CSV_HEADER, panels_csv, python_snippet
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 
 ODD_SCENARIO = Scenario(
     tokens=("it's", 'say "hi"', "back\\slash # not a comment", "ω", "x"),

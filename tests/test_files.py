@@ -14,8 +14,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attn_tui import files
-from attn_tui.files import (
+from attn_tui.core import files
+from attn_tui.core.files import (
     FileError,
     FileExists,
     ViewOptions,
@@ -25,7 +25,7 @@ from attn_tui.files import (
     scenario_to_json,
     write_text_atomically,
 )
-from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, RunsCode, make_bad_file
 from strategies import labels
 
@@ -247,8 +247,8 @@ def test_unreadable_file_is_refused(tmp_path, monkeypatch):
 def test_loading_json_needs_neither_torch_nor_numpy():
     probe = (
         "import sys, json, tempfile, os\n"
-        "from attn_tui.files import load_file, save_scenario\n"
-        "from attn_tui.scenario import SEED_EXAMPLE\n"
+        "from attn_tui.core.files import load_file, save_scenario\n"
+        "from attn_tui.core.scenario import SEED_EXAMPLE\n"
         "path = os.path.join(tempfile.mkdtemp(), 's.json')\n"
         "save_scenario(path, SEED_EXAMPLE)\n"
         "assert load_file(path).scenario == SEED_EXAMPLE\n"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import attn_tui.app
-from attn_tui.app import AttnApp
-from attn_tui.commands import AttnCommands
-from attn_tui.export import python_snippet
-from attn_tui.files import ViewOptions, load_file, save_scenario
-from attn_tui.scenario import SEED_EXAMPLE, Scenario
-from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
+import attn_tui.ui.app
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.commands import AttnCommands
+from attn_tui.core.export import python_snippet
+from attn_tui.core.files import ViewOptions, load_file, save_scenario
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
+from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
 from conftest import help_keys, message, running, widget_text
 
@@ -28,7 +28,7 @@ EDITED = SEED_EXAMPLE.with_value(0, 0, 1.0).with_query(2)
 class RecordingApp(AttnApp):
     """The app, remembering every notification (title, message, severity)."""
 
-    CSS_PATH = Path(attn_tui.app.__file__).with_name("app.tcss")  # relative paths follow the subclass
+    CSS_PATH = Path(attn_tui.ui.app.__file__).with_name("app.tcss")  # relative paths follow the subclass
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

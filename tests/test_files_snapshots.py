@@ -1,6 +1,6 @@
 """Snapshot SVGs of the file dialogs at 80×24 (update with --snapshot-update, then look at them)."""
 
-from attn_tui.app import AttnApp
+from attn_tui.ui.app import AttnApp
 from conftest import wait_until_ready
 
 

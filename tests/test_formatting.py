@@ -1,10 +1,10 @@
-"""Number and formula formatting shared by the views (attn_tui.formatting)."""
+"""Number and formula formatting shared by the views (attn_tui.core.formatting)."""
 
 from __future__ import annotations
 
 import pytest
 
-from attn_tui.formatting import (
+from attn_tui.core.formatting import (
     context_formula,
     format_number,
     score_formula,

@@ -14,10 +14,9 @@ from textual import events
 from textual.dom import DOMNode
 
 import attn_tui
-import attn_tui.widgets
-from attn_tui.app import AttnApp
-from attn_tui.formatting import format_number
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.app import AttnApp
+from attn_tui.core.formatting import format_number
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from conftest import running
 from test_app import assert_panels_match_fresh_computation
 
@@ -29,12 +28,11 @@ JUNK = ["[red]", "[/]", "\\", "1e999", "nan", "--", "é", "→", "  ", "[@click=
 def _classes_with_bindings() -> list[type[DOMNode]]:
     """Every class in attn_tui with BINDINGS (the app, widgets, dialog screens), found at run time
     so keys added later are fuzzed too."""
-    modules = [attn_tui, attn_tui.widgets]
-    for package in (attn_tui, attn_tui.widgets):
-        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-            if info.name.endswith(("__main__", ".cli")):
-                continue
-            modules.append(importlib.import_module(info.name))
+    modules = [attn_tui]
+    for info in pkgutil.walk_packages(attn_tui.__path__, attn_tui.__name__ + "."):
+        if info.name.endswith(("__main__", ".cli")):
+            continue
+        modules.append(importlib.import_module(info.name))
     classes = {
         value
         for module in modules

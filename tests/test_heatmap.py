@@ -7,7 +7,7 @@ import math
 import pytest
 from rich.color import Color, ColorSystem
 
-from attn_tui.heatmap import (
+from attn_tui.ui.heatmap import (
     VIRIDIS,
     contrast_ratio,
     heat_colour,

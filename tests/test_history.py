@@ -1,4 +1,4 @@
-"""Undo and redo (attn_tui.history): a bounded, immutable list of described changes."""
+"""Undo and redo (attn_tui.core.history): a bounded, immutable list of described changes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_tui.history import History, scenario_cost
-from attn_tui.scenario import SEED_EXAMPLE
+from attn_tui.core.history import History, scenario_cost
+from attn_tui.core.scenario import SEED_EXAMPLE
 
 
 def test_undo_and_redo_walk_back_and_forth_with_descriptions():
@@ -101,6 +101,6 @@ def test_history_behaves_like_a_list_of_states_with_a_cursor(operations, limit):
 
 
 def test_history_imports_neither_textual_nor_torch():
-    code = "import sys, attn_tui.history; print(any(m.split('.')[0] in ('textual', 'torch') for m in sys.modules))"
+    code = "import sys, attn_tui.core.history; print(any(m.split('.')[0] in ('textual', 'torch') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

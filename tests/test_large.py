@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from attn_tui.app import AttnApp
-from attn_tui.compute import analyse
-from attn_tui.scenario import seeded_scenario
-from attn_tui.walkthrough import MAX_TERMS, build_walkthrough
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.app import AttnApp
+from attn_tui.core.compute import analyse
+from attn_tui.core.scenario import seeded_scenario
+from attn_tui.core.walkthrough import MAX_TERMS, build_walkthrough
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from conftest import running, widget_text
 from test_app import assert_panels_match_fresh_computation
 
@@ -80,7 +80,7 @@ async def test_without_colour_the_cursor_is_reverse_video(monkeypatch):
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 50)])
 @pytest.mark.parametrize("walking", [False, True])
 async def test_many_tokens_leave_the_context_vector_on_screen(size, walking):
-    from attn_tui.widgets.panels import ContextPanel, ScoresPanel, WeightsPanel
+    from attn_tui.ui.widgets.panels import ContextPanel, ScoresPanel, WeightsPanel
 
     async with running(AttnApp(seeded_scenario(64, 64, seed=3)), size=size) as pilot:
         app = pilot.app

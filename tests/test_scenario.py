@@ -1,4 +1,4 @@
-"""The editable scenario (attn_tui.scenario): parsing typed numbers, immutable edits,
+"""The editable scenario (attn_tui.core.scenario): parsing typed numbers, immutable edits,
 validation that raises only ScenarioError, and JSON (de)serialisation."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_tui.scenario import FLOAT32_MAX, SCHEMA_VERSION, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.core.scenario import FLOAT32_MAX, SCHEMA_VERSION, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
 from strategies import labels
 
 SEED_TOKENS = ("Your", "journey", "starts", "with", "one", "step")

@@ -1,4 +1,4 @@
-"""Inserting and deleting tokens and dimensions (attn_tui.scenario): immutable, validated, and the
+"""Inserting and deleting tokens and dimensions (attn_tui.core.scenario): immutable, validated, and the
 query stays on its token."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_tui.scenario import MAX_LABEL_LENGTH, SEED_EXAMPLE, Scenario
+from attn_tui.core.scenario import MAX_LABEL_LENGTH, SEED_EXAMPLE, Scenario
 from test_scenario import SEED_TOKENS, assert_refused
 
 ZEROS = (0.0, 0.0, 0.0)

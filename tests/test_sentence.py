@@ -1,4 +1,4 @@
-"""Your own sentence (attn_tui.sentence) and the presets (attn_tui.presets): tokens, vocabulary,
+"""Your own sentence (attn_tui.core.sentence) and the presets (attn_tui.core.presets): tokens, vocabulary,
 seeded torch.nn.Embedding vectors as in the book's chapter 2, and what each preset teaches."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_tui.compute import analyse
-from attn_tui.presets import PRESETS, preset
-from attn_tui.scenario import SEED_EXAMPLE
-from attn_tui.sentence import (
+from attn_tui.core.compute import analyse
+from attn_tui.core.presets import PRESETS, preset
+from attn_tui.core.scenario import SEED_EXAMPLE
+from attn_tui.core.sentence import (
     MAX_DIM,
     MAX_TOKENS,
     check_tokens,
@@ -157,7 +157,7 @@ def test_parse_seed_refuses(text, fragment):
 
 def test_sentence_imports_torch_only_to_build_embeddings():
     code = (
-        "import sys, attn_tui.sentence as s, attn_tui.presets;"
+        "import sys, attn_tui.core.sentence as s, attn_tui.core.presets;"
         "print(s.tokenize('a b'), any(m.split('.')[0] in ('torch', 'textual') for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,7 +4,7 @@ Update after an intended change of the screen with `pytest tests/test_snapshots.
 then look at `snapshot_report.html` or the SVGs before committing.
 """
 
-from attn_tui.app import AttnApp
+from attn_tui.ui.app import AttnApp
 from conftest import wait_until_ready
 
 

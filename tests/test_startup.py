@@ -10,8 +10,9 @@ import textwrap
 
 import pytest
 
-from attn_tui import cli, preload
-from attn_tui.app import AttnApp, _freeze_long_lived_objects
+from attn_tui import cli
+from attn_tui.terminal import preload
+from attn_tui.ui.app import AttnApp, _freeze_long_lived_objects
 from conftest import running
 
 
@@ -24,7 +25,7 @@ def test_the_installed_torch_libraries_are_found_without_importing_torch():
     result = run_python(
         """
         import os, sys
-        from attn_tui.preload import torch_libraries
+        from attn_tui.terminal.preload import torch_libraries
         libraries = torch_libraries()
         print([path.name for path, _ in libraries], bool(libraries[0][1] & os.RTLD_GLOBAL), "torch" in sys.modules)
         """
@@ -36,11 +37,11 @@ def test_torch_imported_after_its_libraries_were_loaded_gives_the_books_numbers(
     result = run_python(
         """
         import sys
-        from attn_tui.preload import load_torch_libraries
+        from attn_tui.terminal.preload import load_torch_libraries
         loaded = load_torch_libraries()
         print("loaded", loaded, "torch imported", "torch" in sys.modules, "textual", "textual" in sys.modules)
-        from attn_tui.compute import analyse
-        from attn_tui.scenario import SEED_EXAMPLE
+        from attn_tui.core.compute import analyse
+        from attn_tui.core.scenario import SEED_EXAMPLE
         print("context", [round(v, 4) for v in analyse(SEED_EXAMPLE).query.context.tolist()])
         """
     )

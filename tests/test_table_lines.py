@@ -9,8 +9,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from attn_tui.widgets.panels import NOT_REVERSED, _fixed_widths, _per_token_table, bar
-from attn_tui.widgets.table_lines import TableLines, _fast_table
+from attn_tui.ui.widgets.panels import NOT_REVERSED, _fixed_widths, _per_token_table, bar
+from attn_tui.ui.widgets.table_lines import TableLines, _fast_table
 
 CONSOLE = Console(width=200, force_terminal=True, color_system="truecolor")
 TOKENS = ["Your", "journey", "", "averyveryverylongtoken", "日本語トークン", "[/]", "a b ", "x"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from attn_tui.formatting import format_number
-from attn_tui.sentence import scenario_from_sentence
+from attn_tui.core.formatting import format_number
+from attn_tui.core.sentence import scenario_from_sentence
 from terminal import attn_tui_in_tmux, requires_terminal
 
 pytestmark = requires_terminal

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from attn_tui.files import ViewOptions, save_scenario
-from attn_tui.scenario import Scenario
+from attn_tui.core.files import ViewOptions, save_scenario
+from attn_tui.core.scenario import Scenario
 from terminal import attn_tui_in_tmux, requires_terminal
 
 pytestmark = requires_terminal

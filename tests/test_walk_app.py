@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.coordinate import Coordinate
 
-from attn_tui.app import AttnApp
-from attn_tui.scenario import SEED_EXAMPLE
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.help_screen import HelpScreen
+from attn_tui.ui.app import AttnApp
+from attn_tui.core.scenario import SEED_EXAMPLE
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.help_screen import HelpScreen
 from conftest import help_keys, running, widget_text
 from test_app import BOOK_CONTEXT, BOOK_SCORES, BOOK_WEIGHTS, assert_panels_match_fresh_computation, context_text, panel_values
 
@@ -329,7 +329,7 @@ async def test_at_80_columns_the_matrix_view_takes_the_whole_width_and_gives_the
 
 
 async def test_every_palette_entry_names_the_keys_of_its_bindings():
-    from attn_tui.commands import AttnCommands
+    from attn_tui.ui.commands import AttnCommands
 
     async with running(size=(100, 30)) as pilot:
         app = pilot.app

@@ -14,7 +14,7 @@ from textual._compositor import LayoutUpdate
 from textual.geometry import Region
 from textual.strip import Strip
 
-from attn_tui.wire import ScreenDiff
+from attn_tui.terminal.wire import ScreenDiff
 
 pyte = pytest.importorskip("pyte")
 
@@ -196,7 +196,7 @@ def test_any_updates_draw_what_textual_would_draw(color_system, case):
 )
 def test_every_cursor_move_lands_where_it_should(width, height, data):
     """From a known cell, or from the right edge where a terminal waits to wrap (column unknown)."""
-    from attn_tui.wire import _move
+    from attn_tui.terminal.wire import _move
 
     screen = pyte.Screen(width, height)
     stream = pyte.Stream(screen)

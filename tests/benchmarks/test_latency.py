@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attn_tui.app import AttnApp
-from attn_tui.compute import analyse
-from attn_tui.scenario import SEED_EXAMPLE, seeded_scenario
+from attn_tui.ui.app import AttnApp
+from attn_tui.core.compute import analyse
+from attn_tui.core.scenario import SEED_EXAMPLE, seeded_scenario
 from conftest import running
 from latency import Timing, measure_sync, press_and_repaint
 

@@ -1,6 +1,6 @@
 """The walkthrough: the seed's computation as an ordered list of steps, with the real numbers.
 
-Plain data built from an :class:`~attn_tui.compute.Analysis`, which already keeps every term;
+Plain data built from an :class:`~attn_tui.core.compute.Analysis`, which already keeps every term;
 nothing here computes attention again, it only reads and writes out. No Textual, and no torch import
 of its own (the app imports this module before torch has loaded), so a notebook can print a walk.
 
@@ -19,7 +19,7 @@ from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
-from attn_tui.formatting import (
+from attn_tui.core.formatting import (
     context_vector,
     format_number,
     format_operand,
@@ -29,7 +29,7 @@ from attn_tui.formatting import (
 )
 
 if TYPE_CHECKING:
-    from attn_tui.compute import Analysis
+    from attn_tui.core.compute import Analysis
 
 Cell = tuple[int, int]
 """(token, dimension), both 0-based: one number of the embedding grid."""

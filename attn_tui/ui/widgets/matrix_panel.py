@@ -12,14 +12,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from attn_tui.formatting import format_number
-from attn_tui.heatmap import heat_style, scale_fraction
-from attn_tui.widgets.panels import NOT_YET, Panel, body_shape, window
+from attn_tui.core.formatting import format_number
+from attn_tui.ui.heatmap import heat_style, scale_fraction
+from attn_tui.ui.widgets.panels import NOT_YET, Panel, body_shape, window
 
 if TYPE_CHECKING:
     from torch import Tensor
 
-    from attn_tui.compute import Analysis
+    from attn_tui.core.compute import Analysis
 
 LABEL_WIDTH = 9
 """Row labels: the query mark and the token, cut to fit, then a space."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from attn_tui.scenario import Scenario, ScenarioError
+from attn_tui.core.scenario import Scenario, ScenarioError
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 """A word, or one punctuation mark: a simple tokenizer like the book's first one."""

@@ -1,7 +1,7 @@
 """The three live panels: scores, weights and the context vector for the current query.
 
-Each panel gets an :class:`~attn_tui.compute.Analysis` and only formats it. During a walkthrough
-it also gets the walk's :class:`~attn_tui.walkthrough.Progress` and shows only what the walk has
+Each panel gets an :class:`~attn_tui.core.compute.Analysis` and only formats it. During a walkthrough
+it also gets the walk's :class:`~attn_tui.core.walkthrough.Progress` and shows only what the walk has
 reached; the live view is simply everything known.
 """
 
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from attn_tui.formatting import (
+from attn_tui.core.formatting import (
     context_formula,
     format_number,
     format_vector,
@@ -26,11 +26,11 @@ from attn_tui.formatting import (
     subscript,
     weight_formula,
 )
-from attn_tui.widgets.table_lines import fast_body
-from attn_tui.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
+from attn_tui.ui.widgets.table_lines import fast_body
+from attn_tui.core.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
 
 if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs numbers
-    from attn_tui.compute import Analysis
+    from attn_tui.core.compute import Analysis
 
 BAR_WIDTH = 16
 """Bar length before the panel knows its width."""

@@ -7,8 +7,8 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
-from attn_tui.formatting import token_vector
-from attn_tui.scenario import Scenario
+from attn_tui.core.formatting import token_vector
+from attn_tui.core.scenario import Scenario
 
 MAX_CHIPS = 24
 """Tokens listed at most, around the query; a long sentence would fill the screen."""

@@ -19,9 +19,9 @@ from textual.markup import escape
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from attn_tui.presets import PRESETS, Preset
-from attn_tui.scenario import Scenario, ScenarioError
-from attn_tui.sentence import (
+from attn_tui.core.presets import PRESETS, Preset
+from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.core.sentence import (
     MAX_DIM,
     check_tokens,
     parse_dim,
@@ -30,7 +30,7 @@ from attn_tui.sentence import (
     tokenize,
     vocabulary,
 )
-from attn_tui.widgets.modal import Dialog
+from attn_tui.ui.widgets.modal import Dialog
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
 

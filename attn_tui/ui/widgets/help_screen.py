@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from attn_tui.widgets.modal import Dialog
+from attn_tui.ui.widgets.modal import Dialog
 
 INTRO = (
     "attn-tui shows simple self-attention (Raschka, ch. 3.3): edit any embedding and the scores "

@@ -25,14 +25,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from attn_tui.commands import AttnCommands
-from attn_tui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
-from attn_tui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
-from attn_tui.files import ViewOptions
-from attn_tui.formatting import format_number, token_vector
-from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
-from attn_tui.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
-from attn_tui.walk_bindings import (
+from attn_tui.ui.commands import AttnCommands
+from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
+from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
+from attn_tui.core.files import ViewOptions
+from attn_tui.core.formatting import format_number, token_vector
+from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.ui.walk_bindings import (
     AUTOPLAY_PACES,
     DEFAULT_PACE,
     KEYS_THAT_KEEP_AUTOPLAY,
@@ -40,18 +40,18 @@ from attn_tui.walk_bindings import (
     WALK_ARROW_ACTIONS,
     WALK_BINDINGS,
 )
-from attn_tui.wire import ScreenDiff
-from attn_tui.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
-from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
-from attn_tui.widgets.explanation import ExplanationPanel
-from attn_tui.widgets.header import AppHeader
-from attn_tui.widgets.help_screen import HelpScreen
-from attn_tui.widgets.matrix_panel import MatrixPanel
-from attn_tui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, context_rows, fitting_rows
-from attn_tui.widgets.query_bar import QueryBar
+from attn_tui.terminal.wire import ScreenDiff
+from attn_tui.core.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
+from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
+from attn_tui.ui.widgets.explanation import ExplanationPanel
+from attn_tui.ui.widgets.header import AppHeader
+from attn_tui.ui.widgets.help_screen import HelpScreen
+from attn_tui.ui.widgets.matrix_panel import MatrixPanel
+from attn_tui.ui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, context_rows, fitting_rows
+from attn_tui.ui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
-    from attn_tui.compute import Analysis
+    from attn_tui.core.compute import Analysis
 
 FIRST_FRAME_WAIT = 2.0
 """Seconds torch's import waits for the first frame before going ahead anyway."""
@@ -204,10 +204,10 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         # out, and the grid is editable meanwhile.
         try:
             self._first_frame_drawn.wait(timeout=FIRST_FRAME_WAIT)
-            from attn_tui.preload import load_torch_libraries
+            from attn_tui.terminal.preload import load_torch_libraries
 
             load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
-            from attn_tui.compute import analyse
+            from attn_tui.core.compute import analyse
         except Exception as error:  # a broken torch installation: say so, never a traceback
             outcome = partial(self._torch_failed, error)
         else:
@@ -240,7 +240,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self._first_frame_drawn.set()
 
     def _write_frame(self, screen: Screen, renderable: RenderableType | None) -> None:
-        # Only the cells that changed go to the terminal (see attn_tui.wire): a key press costs
+        # Only the cells that changed go to the terminal (see attn_tui.terminal.wire): a key press costs
         # bytes in proportion to what changed on screen, not to the widgets that repainted.
         driver = self._driver
         if (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from attn_tui.scenario import Scenario, ScenarioError, check_value
+from attn_tui.core.scenario import Scenario, ScenarioError, check_value
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 """Files of this size or more are refused before reading: a scenario is never this big."""

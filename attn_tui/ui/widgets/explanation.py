@@ -1,6 +1,6 @@
 """The walkthrough's explanation: the step just taken with its numbers, and why its stage exists.
 
-It shows what the app hands it (a :class:`~attn_tui.walkthrough.Progress`); the walk itself is
+It shows what the app hands it (a :class:`~attn_tui.core.walkthrough.Progress`); the walk itself is
 plain data built elsewhere.
 """
 
@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from attn_tui.formatting import token_vector
-from attn_tui.walkthrough import MATRIX, STAGES, Progress, Walkthrough
+from attn_tui.core.formatting import token_vector
+from attn_tui.core.walkthrough import MATRIX, STAGES, Progress, Walkthrough
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 

@@ -1,7 +1,7 @@
 """Files in the app: save, open, import, export and the unsaved-changes guard, as a mixin of AttnApp.
 
 The pure work (reading, validating, writing atomically, building the snippet) lives in
-:mod:`attn_tui.files` and :mod:`attn_tui.export`; this module asks the questions (dialogs) and
+:mod:`attn_tui.core.files` and :mod:`attn_tui.core.export`; this module asks the questions (dialogs) and
 reports the outcome. A file that cannot be read changes nothing: the scenario is replaced only
 after the whole file has been read and validated, and only through ``change_scenario``.
 """
@@ -16,8 +16,8 @@ from textual import work
 from textual.binding import Binding
 from textual.message import Message
 
-from attn_tui.export import panels_csv, python_snippet
-from attn_tui.files import (
+from attn_tui.core.export import panels_csv, python_snippet
+from attn_tui.core.files import (
     EMBEDDING_SUFFIXES,
     SUPPORTED_SUFFIXES,
     FileExists,
@@ -27,12 +27,12 @@ from attn_tui.files import (
     save_scenario,
     write_text_atomically,
 )
-from attn_tui.scenario import Scenario, ScenarioError
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedAnswer, UnsavedChangesDialog, display_name
+from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedAnswer, UnsavedChangesDialog, display_name
 
 if TYPE_CHECKING:
-    from attn_tui.app import AttnApp
+    from attn_tui.ui.app import AttnApp
 
     _Base = AttnApp
 else:
@@ -76,7 +76,7 @@ DEFAULT_SCENARIO_NAME = "scenario.json"
 
 
 class FileActions(_Base):
-    """The file actions of :class:`~attn_tui.app.AttnApp` (which provides the scenario and views)."""
+    """The file actions of :class:`~attn_tui.ui.app.AttnApp` (which provides the scenario and views)."""
 
     document_path: Path | None = None
     """The JSON file Ctrl+S writes to: the one opened or last saved; None until then."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Generic, TypeVar
 
-from attn_tui.scenario import Scenario
+from attn_tui.core.scenario import Scenario
 
 State = TypeVar("State")
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
-from attn_tui.attention import QueryAttention, SelfAttention, attend_one_query, self_attention
-from attn_tui.scenario import Scenario
+from attn_tui.core.attention import QueryAttention, SelfAttention, attend_one_query, self_attention
+from attn_tui.core.scenario import Scenario
 
 # One thread: these matrices are small, and a second intra-op thread spins after every operation
 # (OpenMP's wait policy), taking the CPU from the event loop that has to repaint the screen.

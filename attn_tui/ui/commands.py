@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from attn_tui.presets import PRESETS
-from attn_tui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.widgets.help_screen import display_keys
+from attn_tui.core.presets import PRESETS
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.help_screen import display_keys
 
 if TYPE_CHECKING:
-    from attn_tui.app import AttnApp
+    from attn_tui.ui.app import AttnApp
 
 
 Command = tuple[str, Callable[[], object], str, "str | tuple[str, ...]"]

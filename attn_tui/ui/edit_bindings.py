@@ -1,6 +1,6 @@
 """Keys and actions that change the scenario's shape or replace it, and undo / redo.
 
-:class:`ScenarioEditing` is a mixin of ``action_…`` methods that :class:`~attn_tui.app.AttnApp`
+:class:`ScenarioEditing` is a mixin of ``action_…`` methods that :class:`~attn_tui.ui.app.AttnApp`
 inherits; the pure work happens in scenario.py, sentence.py, presets.py and history.py. Every
 change goes through ``AttnApp.change_scenario``, which records it for undo.
 """
@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 
-from attn_tui.formatting import token_vector
-from attn_tui.history import History, scenario_cost
-from attn_tui.presets import Preset, preset
-from attn_tui.scenario import Scenario, ScenarioError
-from attn_tui.sentence import DEFAULT_DIM, DEFAULT_SEED, randomised
-from attn_tui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
-from attn_tui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceChoice, SentenceDialog
+from attn_tui.core.formatting import token_vector
+from attn_tui.core.history import History, scenario_cost
+from attn_tui.core.presets import Preset, preset
+from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.core.sentence import DEFAULT_DIM, DEFAULT_SEED, randomised
+from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
+from attn_tui.ui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceChoice, SentenceDialog
 
 if TYPE_CHECKING:
-    from attn_tui.app import AttnApp
+    from attn_tui.ui.app import AttnApp
 
 EDIT_BINDINGS = [
     Binding("r", "rename_token", "Rename the token (edit its label)", show=False, id="edit.rename"),

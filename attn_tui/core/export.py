@@ -2,7 +2,7 @@
 
 The snippet is plain Python a person pastes into `python` or a notebook; it prints the numbers the
 panels show. Embedding values are written with ``repr`` so they round-trip exactly, and the
-computation is the one :mod:`attn_tui.attention` does, in the seed's words.
+computation is the one :mod:`attn_tui.core.attention` does, in the seed's words.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import csv
 import io
 from typing import TYPE_CHECKING, Iterable
 
-from attn_tui.formatting import context_vector, subscript, superscript
-from attn_tui.scenario import Scenario
+from attn_tui.core.formatting import context_vector, subscript, superscript
+from attn_tui.core.scenario import Scenario
 
 if TYPE_CHECKING:  # compute imports torch
-    from attn_tui.compute import Analysis
+    from attn_tui.core.compute import Analysis
 
 
 def python_snippet(scenario: Scenario) -> str:

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
 
-from attn_tui.widgets.modal import Dialog
+from attn_tui.ui.widgets.modal import Dialog
 
 MAX_LISTED = 6
 """Files listed under a path prompt: enough to remind, few enough for 80×24."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from attn_tui.scenario import SEED_EXAMPLE, Scenario
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from attn_tui.formatting import format_number
-from attn_tui.messages import EditCancelled, EditStarted, EditSubmitted
-from attn_tui.scenario import Scenario
+from attn_tui.core.formatting import format_number
+from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
+from attn_tui.core.scenario import Scenario
 
 LABEL_COLUMN = 0
 """Grid column 0 holds the token labels; dimension k lives in grid column k + 1."""

@@ -1,0 +1,1 @@
+"""What a person sees and presses: the Textual app, its screens, widgets and dialogs."""
