@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from terminal import ATTN_TUI, attn_tui_in_tmux, requires_terminal, shell_in_tmux
+from tmux_session import ATTN_TUI, attn_tui_in_tmux, requires_terminal, shell_in_tmux
 
 pytestmark = requires_terminal
 

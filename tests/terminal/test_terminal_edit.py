@@ -9,7 +9,7 @@ import time
 
 from attn_tui.core.formatting import format_number
 from attn_tui.core.sentence import scenario_from_sentence
-from terminal import attn_tui_in_tmux, requires_terminal
+from tmux_session import attn_tui_in_tmux, requires_terminal
 
 pytestmark = requires_terminal
 

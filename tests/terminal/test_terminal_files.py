@@ -6,7 +6,7 @@ import time
 
 from attn_tui.core.files import ViewOptions, save_scenario
 from attn_tui.core.scenario import Scenario
-from terminal import attn_tui_in_tmux, requires_terminal
+from tmux_session import attn_tui_in_tmux, requires_terminal
 
 pytestmark = requires_terminal
 
