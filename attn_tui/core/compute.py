@@ -1,16 +1,16 @@
 """Scenario → numbers: the one bridge between the plain-Python scenario and the torch core.
 
-The app calls :func:`analyse` once per change and hands the resulting :class:`Analysis` to every
-view; views format it, they never recompute.
+The app calls :func:`analyse` once per change and hands the result to every view; views format it,
+they never recompute. Each mechanism computes its own analysis (see :mod:`attn_tui.mechanisms`);
+what they share — the embeddings as a tensor, updated row by row — lives here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, Sequence
 
 import torch
 
-from attn_tui.core.attention import QueryAttention, SelfAttention, attend_one_query, self_attention
 from attn_tui.core.scenario import Scenario
 
 # One thread: these matrices are small, and a second intra-op thread spins after every operation
@@ -21,22 +21,10 @@ DTYPE = torch.float32
 """The book's dtype: its printed digits are float32 results."""
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """Everything the views show for one scenario."""
-
-    scenario: Scenario
-    inputs: torch.Tensor
-    """The embeddings as computed with (float32)."""
-    all_queries: SelfAttention
-    """Matrix form, every token as a query."""
-    query: QueryAttention
-    """Loop form for the scenario's query, with every term."""
-
-
-def embeddings_tensor(scenario: Scenario, previous: Analysis | None = None) -> torch.Tensor:
+def embeddings_tensor(scenario: Scenario, previous: Any = None) -> torch.Tensor:
     """The embeddings as a tensor; from ``previous``'s tensor when only a few rows changed.
 
+    ``previous`` is the last analysis (any mechanism's: each has ``scenario`` and ``inputs``).
     Scenarios share unchanged rows, so an edit of one cell of a 512×768 matrix copies the old
     tensor and converts one row instead of 393,216 Python floats.
     """
@@ -53,14 +41,18 @@ def embeddings_tensor(scenario: Scenario, previous: Analysis | None = None) -> t
     return torch.tensor(scenario.embeddings, dtype=DTYPE)
 
 
-def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
-    """The numbers for ``scenario``; ``previous`` (the last analysis) saves converting what is unchanged."""
-    inputs = embeddings_tensor(scenario, previous)
-    # Only the query changed (the same tensor): every query's numbers are still those computed.
-    same_inputs = previous is not None and previous.inputs is inputs
-    return Analysis(
-        scenario=scenario,
-        inputs=inputs,
-        all_queries=previous.all_queries if same_inputs else self_attention(inputs),
-        query=attend_one_query(inputs, scenario.query),
-    )
+def matrix_tensor(rows: Sequence[Sequence[float]], previous: torch.Tensor | None = None, previous_rows: Any = None) -> torch.Tensor:
+    """A weight matrix as a tensor; ``previous`` is reused when the rows are the very same."""
+    if previous is not None and previous_rows is rows:
+        return previous
+    return torch.tensor(rows, dtype=DTYPE)
+
+
+def analyse(scenario: Scenario, previous: Any = None) -> Any:
+    """The numbers for ``scenario``, by its mechanism; ``previous`` (the last analysis) saves work
+    when it belongs to the same mechanism."""
+    from attn_tui.mechanisms import mechanism_named
+
+    if previous is not None and previous.scenario.mechanism != scenario.mechanism:
+        previous = None
+    return mechanism_named(scenario.mechanism).analyse(scenario, previous)

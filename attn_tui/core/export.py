@@ -1,89 +1,61 @@
 """Exports an engineer takes elsewhere: a runnable torch snippet and a CSV of the panels (no Textual).
 
-The snippet is plain Python a person pastes into `python` or a notebook; it prints the numbers the
-panels show. Embedding values are written with ``repr`` so they round-trip exactly, and the
-computation is the one :mod:`attn_tui.core.attention` does, in the seed's words.
+Each mechanism writes its own snippet and CSV rows (e.g. :mod:`attn_tui.mechanisms.simple.export`);
+this module picks the scenario's mechanism and holds what their CSVs share: one number per row, in
+float32's shortest exact text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Iterable
+from typing import Any, Iterable, Sequence
 
-from attn_tui.core.formatting import context_vector, subscript, superscript
 from attn_tui.core.scenario import Scenario
-
-if TYPE_CHECKING:  # compute imports torch
-    from attn_tui.core.compute import Analysis
-
-
-def python_snippet(scenario: Scenario) -> str:
-    """Python/torch code that recomputes and prints the scenario's scores, weights and context."""
-    q = scenario.query + 1
-    sub, sup = subscript(q), superscript(q)
-    rows = "\n".join(f"    [{', '.join(repr(float(v)) for v in row)}]," for row in scenario.embeddings)
-    tokens = ", ".join(repr(token) for token in scenario.tokens)
-    return f"""\
-# Simple self-attention (Raschka, ch. 3.3), exported from attn-tui.
-# Paste into python (needs torch): it prints the numbers on screen.
-import torch
-tokens = [{tokens}]
-inputs = torch.tensor([
-{rows}
-], dtype=torch.float32)
-query_index = {scenario.query}  # 0-based: token {q}, {scenario.query_token!r}
-query = inputs[query_index]
-scores = inputs @ query  # ω{sub}ᵢ = x⁽ⁱ⁾·x⁽{sup}⁾
-weights = torch.softmax(scores, dim=0)  # α{sub}ᵢ = exp ω{sub}ᵢ / Σⱼ exp ω{sub}ⱼ
-context = weights @ inputs  # {context_vector(q)} = Σᵢ α{sub}ᵢ x⁽ⁱ⁾
-# Every query at once (the matrix form): one row per query token.
-all_scores = inputs @ inputs.T
-all_weights = torch.softmax(all_scores, dim=-1)
-all_contexts = all_weights @ inputs
-show = lambda values: " ".join(f"{{v:.4f}}" if abs(v) < 1e6 else f"{{v:.4e}}" for v in values.tolist())
-print("query:  ", tokens[query_index])
-print("scores: ", show(scores))
-print("weights:", show(weights))
-print("context:", show(context))
-print("every query (rows: scores | weights | context):")
-for name, s, w, z in zip(tokens, all_scores, all_weights, all_contexts): print(f"  {{name!r}}:", show(s), "|", show(w), "|", show(z))
-
-"""
-
 
 CSV_HEADER = ("quantity", "query", "token", "dimension", "value")
 
 
-def panels_csv(analysis: Analysis, *, every_query: bool = False) -> str:
-    """The panels as CSV, one number per row: scores and weights per token, context per dimension.
+def python_snippet(scenario: Scenario) -> str:
+    """Python/torch code that recomputes and prints the numbers on screen, for the scenario's mechanism."""
+    from attn_tui.mechanisms import mechanism_named
+
+    return mechanism_named(scenario.mechanism).python_snippet(scenario)
+
+
+def panels_csv(analysis: Any, *, every_query: bool = False) -> str:
+    """The panels as CSV, one number per row (see the mechanism's own ``panels_csv``).
 
     ``every_query`` exports the matrix view (every token as the query) instead of the current query.
-    Values are float32 written in their shortest exact form.
     """
-    scenario = analysis.scenario
-    result = analysis.all_queries
-    queries = range(scenario.n_tokens) if every_query else (scenario.query,)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for q in queries:
-        query = scenario.tokens[q]
-        if q == scenario.query:
-            # The query's own panels come from the loop form, exactly as the panels show them.
-            scores, weights, context = analysis.query.scores, analysis.query.weights, analysis.query.context
-        else:
-            scores, weights, context = result.scores[q], result.weights[q], result.context[q]
-        for token, value in zip(scenario.tokens, _float32_texts(scores.tolist())):
-            writer.writerow(("score", query, token, "", value))
-        for token, value in zip(scenario.tokens, _float32_texts(weights.tolist())):
-            writer.writerow(("weight", query, token, "", value))
-        for dim, value in enumerate(_float32_texts(context.tolist()), start=1):
-            writer.writerow(("context", query, "", dim, value))
-    return out.getvalue()
+    from attn_tui.mechanisms import mechanism_named
+
+    return mechanism_named(analysis.scenario.mechanism).panels_csv(analysis, every_query=every_query)
 
 
-def _float32_texts(values: Iterable[float]) -> list[str]:
+class CsvRows:
+    """The CSV of :data:`CSV_HEADER`, written row by row."""
+
+    def __init__(self) -> None:
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\n")
+        self._writer.writerow(CSV_HEADER)
+
+    def per_token(self, quantity: str, query: str, tokens: Sequence[str], values: Any) -> None:
+        """One row per token, e.g. the scores of one query."""
+        for token, value in zip(tokens, float32_texts(values.tolist())):
+            self._writer.writerow((quantity, query, token, "", value))
+
+    def per_dimension(self, quantity: str, query: str, values: Any, token: str = "") -> None:
+        """One row per dimension, e.g. a context vector (or a token's key, with ``token``)."""
+        for dim, value in enumerate(float32_texts(values.tolist()), start=1):
+            self._writer.writerow((quantity, query, token, dim, value))
+
+    def text(self) -> str:
+        return self._out.getvalue()
+
+
+def float32_texts(values: Iterable[float]) -> list[str]:
     import numpy
 
     # str(float32) is the shortest text that reads back as the same float32: 0.9544, not 0.95440006…

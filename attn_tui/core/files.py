@@ -160,6 +160,9 @@ def scenario_from_json(text: str) -> tuple[Scenario, ViewOptions]:
     except json.JSONDecodeError as error:
         raise ScenarioError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     scenario = Scenario.from_dict(data)
+    from attn_tui.mechanisms import mechanism_named  # the registry names no torch or Textual module
+
+    mechanism_named(scenario.mechanism)  # an unknown mechanism is refused like any bad field
     view = ViewOptions.from_dict(data.get("view", {}))
     return scenario, view
 
@@ -313,6 +316,8 @@ def scenario_to_json(scenario: Scenario, view: ViewOptions = ViewOptions()) -> s
         f'  "tokens": {tokens},',
         f'  "query": {json.dumps(data["query"])},',
         f'  "view": {json.dumps(view.to_dict())},',
+        f'  "mechanism": {json.dumps(data["mechanism"])},',
+        '  "parameters": {' + ",".join(f"\n    {json.dumps(name)}: {json.dumps(value)}" for name, value in data["parameters"].items()) + ("\n  }," if data["parameters"] else "},"),
         '  "embeddings": [',
         ",\n".join(f"    {json.dumps(row)}" for row in data["embeddings"]),
         "  ]",

@@ -12,7 +12,9 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 added the mechanism and its parameters; version-1 files are simple attention."""
+READABLE_VERSIONS = (1, 2)
 FLOAT32_MAX = 3.4028234663852886e38
 """The largest float32. Embeddings are computed in float32."""
 _FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)
@@ -53,9 +55,19 @@ def check_value(value: Any, what: str | None = None) -> float:
     return value
 
 
+# Imported here, not at the top: parameters.py needs ScenarioError and check_value from above.
+from attn_tui.core.parameters import Parameters, WeightMatrix  # noqa: E402
+
+DEFAULT_MECHANISM = "simple"
+"""Section 3.3, the mechanism of every version-1 file."""
+EMBEDDINGS = "X"
+"""The name the embeddings go by among a mechanism's matrices (see :meth:`Scenario.matrix`)."""
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """Tokens with one embedding row each, and which token is the query."""
+    """Tokens with one embedding row each, which token is the query, and the mechanism that
+    attends over them with its parameters."""
 
     tokens: tuple[str, ...]
     """Token labels, in sentence order."""
@@ -63,6 +75,10 @@ class Scenario:
     """One row per token, one column per embedding dimension."""
     query: int = 0
     """Index of the query token (0-based)."""
+    mechanism: str = DEFAULT_MECHANISM
+    """The mechanism's name in the registry (:mod:`attn_tui.mechanisms`), e.g. "trainable"."""
+    parameters: Parameters = Parameters()
+    """The mechanism's weight matrices and settings; empty for simple attention."""
 
     def __post_init__(self) -> None:
         tokens = tuple(_check_label(label, i) for i, label in enumerate(_as_sequence(self.tokens, "tokens")))
@@ -84,6 +100,13 @@ class Scenario:
             raise ScenarioError(f"query must be a token index, not {self.query!r}")
         if not 0 <= self.query < len(tokens):
             raise ScenarioError(f"query {self.query + 1} is out of range: there are {len(tokens)} tokens")
+        if not isinstance(self.mechanism, str) or not self.mechanism:
+            raise ScenarioError(f"mechanism must be a name, not {self.mechanism!r}")
+        if not isinstance(self.parameters, Parameters):
+            raise ScenarioError("parameters must be a Parameters mapping")
+        for name, value in self.parameters.items():
+            if isinstance(value, WeightMatrix) and value.follows_inputs and value.shape[0] != width:
+                raise ScenarioError(f"{name} has {value.shape[0]} rows but the embeddings have {width} dimensions")
         # Normalise lists to tuples so scenarios hash and compare by value.
         object.__setattr__(self, "tokens", tokens)
         object.__setattr__(self, "embeddings", rows)
@@ -128,6 +151,25 @@ class Scenario:
         tokens[token] = _check_label(label, token)
         return self._validated_copy(tokens=tuple(tokens))
 
+    def with_mechanism(self, mechanism: str, parameters: Parameters = Parameters()) -> Scenario:
+        """A copy attended over by another mechanism; tokens, embeddings and query stay."""
+        return replace(self, mechanism=mechanism, parameters=parameters)
+
+    def with_parameter(self, name: str, value: Any) -> Scenario:
+        """A copy with one parameter of the mechanism set (a matrix, d_out, a seed …)."""
+        return replace(self, parameters=self.parameters.replacing(name, value))
+
+    def matrix(self, name: str) -> tuple[tuple[float, ...], ...]:
+        """The rows of the embeddings (``EMBEDDINGS``) or of one of the mechanism's matrices."""
+        return self.embeddings if name == EMBEDDINGS else self.parameters.matrix(name).rows
+
+    def with_matrix_value(self, name: str, row: int, column: int, value: float) -> Scenario:
+        """A copy with one number of the embeddings or of a weight matrix replaced."""
+        if name == EMBEDDINGS:
+            return self.with_value(row, column, value)
+        matrix = self.parameters.matrix(name).with_value(row, column, value)
+        return self._validated_copy(parameters=self.parameters.replacing(name, matrix))
+
     def _validated_copy(self, **changes: Any) -> Scenario:
         """A copy with ``changes`` the caller has already validated.
 
@@ -135,7 +177,7 @@ class Scenario:
         the unchanged parts were checked when this scenario was made.
         """
         copy = object.__new__(Scenario)
-        for name in ("tokens", "embeddings", "query"):
+        for name in ("tokens", "embeddings", "query", "mechanism", "parameters"):
             object.__setattr__(copy, name, changes.get(name, getattr(self, name)))
         return copy
 
@@ -181,7 +223,11 @@ class Scenario:
         """
         if not 0 <= index <= self.n_dims:
             raise ScenarioError(f"cannot insert a dimension at position {index + 1}: there are {self.n_dims}")
-        return replace(self, embeddings=tuple(row[:index] + (0.0,) + row[index:] for row in self.embeddings))
+        return replace(
+            self,
+            embeddings=tuple(row[:index] + (0.0,) + row[index:] for row in self.embeddings),
+            parameters=self.parameters.map_matrices(lambda matrix: matrix.with_input_inserted(index)),
+        )
 
     def with_dimension_deleted(self, index: int) -> Scenario:
         """A copy without embedding dimension ``index``."""
@@ -189,11 +235,21 @@ class Scenario:
             raise ScenarioError(f"no dimension {index + 1}: there are {self.n_dims}")
         if self.n_dims == 1:
             raise ScenarioError("cannot delete the only dimension: embeddings need at least one")
-        return replace(self, embeddings=tuple(row[:index] + row[index + 1 :] for row in self.embeddings))
+        return replace(
+            self,
+            embeddings=tuple(row[:index] + row[index + 1 :] for row in self.embeddings),
+            parameters=self.parameters.map_matrices(lambda matrix: matrix.with_input_deleted(index)),
+        )
 
     def with_embeddings(self, embeddings: Sequence[Sequence[float]]) -> Scenario:
-        """A copy with every embedding replaced; the tokens and the query stay."""
-        return replace(self, embeddings=embeddings)
+        """A copy with every embedding replaced; the tokens, the query and the mechanism stay.
+
+        Weight matrices whose rows follow the embedding dimensions are kept while the dimension is
+        the same; with another, the mechanism's parameters are dropped (its defaults apply again).
+        """
+        width = len(embeddings[0]) if embeddings and len(embeddings[0]) else self.n_dims
+        keep = width == self.n_dims
+        return replace(self, embeddings=embeddings, parameters=self.parameters if keep else Parameters())
 
     def free_label(self) -> str:
         """A label no token has yet: t{n+1}, or the next free number after it."""
@@ -211,6 +267,8 @@ class Scenario:
             "tokens": list(self.tokens),
             "embeddings": [list(row) for row in self.embeddings],
             "query": self.query,
+            "mechanism": self.mechanism,
+            "parameters": self.parameters.to_json(),
         }
 
     @classmethod
@@ -220,12 +278,20 @@ class Scenario:
         if "version" not in data:
             raise ScenarioError(f'no "version" field: not an attn-tui scenario (those have "version": {SCHEMA_VERSION})')
         version = data.get("version")
-        if type(version) is not int or version != SCHEMA_VERSION:
-            raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads version {SCHEMA_VERSION})")
+        if type(version) is not int or version not in READABLE_VERSIONS:
+            raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads versions 1 and {SCHEMA_VERSION})")
         missing = [key for key in ("tokens", "embeddings") if key not in data]
         if missing:
             raise ScenarioError(f"missing field(s): {', '.join(missing)}")
-        return cls(tokens=data["tokens"], embeddings=data["embeddings"], query=data.get("query", 0))
+        if version == 1:  # before mechanisms: simple attention, whatever else the file holds
+            return cls(tokens=data["tokens"], embeddings=data["embeddings"], query=data.get("query", 0))
+        return cls(
+            tokens=data["tokens"],
+            embeddings=data["embeddings"],
+            query=data.get("query", 0),
+            mechanism=data.get("mechanism", DEFAULT_MECHANISM),
+            parameters=Parameters.from_json(data.get("parameters", {})),
+        )
 
 
 def _as_sequence(value: Any, what: str) -> Sequence[Any]:

@@ -31,7 +31,9 @@ from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
 from attn_tui.core.files import ViewOptions
 from attn_tui.core.formatting import format_number, token_vector
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
-from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.core.scenario import EMBEDDINGS, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.mechanisms import mechanism_named
+from attn_tui.mechanisms.base import Mechanism
 from attn_tui.ui.walk_bindings import (
     AUTOPLAY_PACES,
     DEFAULT_PACE,
@@ -41,17 +43,18 @@ from attn_tui.ui.walk_bindings import (
     WALK_BINDINGS,
 )
 from attn_tui.terminal.wire import ScreenDiff
-from attn_tui.core.walkthrough import MATRIX, Progress, Walkthrough, build_walkthrough
+from attn_tui.core.walkthrough import Progress, Walkthrough, build_walkthrough
 from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
 from attn_tui.ui.widgets.explanation import ExplanationPanel
+from attn_tui.ui.widgets.grid_matrix import GridMatrix
 from attn_tui.ui.widgets.header import AppHeader
 from attn_tui.ui.widgets.help_screen import HelpScreen
-from attn_tui.ui.widgets.matrix_panel import MatrixPanel
-from attn_tui.ui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, context_rows, fitting_rows
+from attn_tui.ui.mechanism_actions import MECHANISM_BINDINGS, MechanismActions
+from attn_tui.ui.widgets.panels import Panel, context_rows, fitting_rows
 from attn_tui.ui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
-    from attn_tui.core.compute import Analysis
+    from typing import Any as Analysis  # each mechanism's own analysis
 
 FIRST_FRAME_WAIT = 2.0
 """Seconds torch's import waits for the first frame before going ahead anyway."""
@@ -69,12 +72,11 @@ QUERY_KEYS = Binding.Group("Query", compact=True)
 """The footer's one entry for the previous and next query keys."""
 
 
-class AttnApp(FileActions, ScenarioEditing, App[None]):
-    """attn-tui: edit embeddings, watch simple self-attention recompute."""
+class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
+    """attn-tui: edit embeddings and weights, watch a chapter-3 attention mechanism recompute."""
 
     CSS_PATH = "app.tcss"
     TITLE = "attn-tui"
-    SUB_TITLE = "simple self-attention · Raschka ch. 3.3"
     COMMANDS = App.COMMANDS | {AttnCommands}
 
     BINDINGS = [
@@ -86,6 +88,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
         *WALK_BINDINGS,
         *VIEW_BINDINGS,
+        *MECHANISM_BINDINGS,
         # After the walk's keys, so that the footer shows them first.
         *HISTORY_BINDINGS,
         *EDIT_BINDINGS,
@@ -145,6 +148,11 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self._first_frame_drawn = threading.Event()
         self.set_reactive(AttnApp.scenario, scenario)
         self.saved_scenario = scenario
+        self._parameters_seen = {}
+        self._panels: list[Panel] = []
+        """The mechanism's panels, as mounted (the single-query ones, then the matrix view)."""
+        self._panels_mechanism = ""
+        """The mechanism whose panels are mounted or being mounted."""
         self.document_path = path
         self.imported_from = imported_from
         if view is not None:
@@ -163,15 +171,37 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
                 yield Static(id="message")
                 yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):
-                yield ScoresPanel(id="scores")
-                yield WeightsPanel(id="weights")
-                yield ContextPanel(id="context")
-                yield MatrixPanel(id="matrix")
+                yield from self._new_panels(self.mechanism)
         yield Static(
             f"Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press Ctrl+Q to quit.",
             id="too-small",
         )
         yield Footer()
+
+    def _new_panels(self, mechanism: Mechanism) -> list[Panel]:
+        """Fresh widgets for ``mechanism``'s views: its single-query panels, then its matrix view."""
+        panels = [panel(id=panel.PANEL_ID, classes="query-panel") for panel in mechanism.panels()]
+        panels.append(mechanism.matrix_view()(id="matrix", classes="matrix-view"))
+        self._panels = panels
+        self._panels_mechanism = mechanism.name
+        return panels
+
+    @work(exclusive=True, group="mechanism-panels")
+    async def _swap_panels(self, mechanism: Mechanism) -> None:
+        """Replace the panels with ``mechanism``'s; until they are mounted no panel is shown."""
+        right = self.query_one("#right")
+        self._panels = []
+        self._panels_mechanism = mechanism.name
+        await right.remove_children()
+        panels = [panel(id=panel.PANEL_ID, classes="query-panel") for panel in mechanism.panels()]
+        panels.append(mechanism.matrix_view()(id="matrix", classes="matrix-view"))
+        await right.mount_all(panels)
+        if self._panels_mechanism != mechanism.name:
+            return  # another switch came meanwhile: its own swap shows its panels
+        self._panels = panels
+        self._fit_panels_to_height(self._screen_height or self.size.height, force=True)
+        self.watch_compare_normalisations(self.compare_normalisations)
+        self._show_results()
 
     def on_mount(self) -> None:
         # After a suspend (Ctrl+Z) the terminal shows something else: repaint everything.
@@ -225,6 +255,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse
+        self.complete_parameters()
         self._show(self.scenario)
         self.call_after_refresh(_freeze_long_lived_objects)
 
@@ -274,12 +305,13 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
 
-    def _fit_panels_to_height(self, height: int) -> None:
-        """List as many tokens in the scores and weights as leave the context vector on screen."""
+    def _fit_panels_to_height(self, height: int, *, force: bool = False) -> None:
+        """List as many tokens in the per-token panels as leave the last panel (the context
+        vector) on screen."""
         self._screen_height = height  # the app's size is not yet the new one while it resizes
-        limit = fitting_rows(height)
-        panels = [self.query_one(ScoresPanel), self.query_one(WeightsPanel)]
-        if any(panel.row_limit != limit for panel in panels):
+        panels = [panel for panel in self._panels if panel.LISTS_TOKENS]
+        limit = fitting_rows(height, len(panels), sum(panel.EXTRA_ROWS for panel in panels))
+        if force or any(panel.row_limit != limit for panel in panels):
             for panel in panels:
                 panel.row_limit = limit
             self._show_results()
@@ -288,7 +320,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         main_screen = self.screen_stack[0]
         if main_screen.focused is None:
             matrix_only = main_screen.query_one("#main").has_class("-matrix-only")
-            main_screen.set_focus(main_screen.query_one(MatrixPanel if matrix_only else EmbeddingGrid))
+            main_screen.set_focus(main_screen.query_one("#matrix" if matrix_only else "#grid"))
 
     # --- state → views ---
 
@@ -297,6 +329,12 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.show_file_state()
 
     def _show(self, scenario: Scenario) -> None:
+        if self._analyse is not None and mechanism_named(scenario.mechanism).needs_parameters(scenario):
+            self.complete_parameters()  # e.g. embeddings of another dimension dropped the weights
+            return  # completing set the scenario again: its watcher shows it
+        self.remember_parameters(scenario)
+        if self._panels_mechanism != scenario.mechanism:
+            self._swap_panels(mechanism_named(scenario.mechanism))
         if self._analyse is not None:
             self.analysis = self._analyse(scenario, self.analysis)
             if self.walk_position is not None:
@@ -305,9 +343,17 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
                 self.walkthrough = build_walkthrough(self.analysis)
                 self.set_reactive(AttnApp.walk_position, self.walkthrough.clamp(self.walk_position))
         with self.batch_update():
-            self.query_one(EmbeddingGrid).show(scenario)
+            self.show_grid()
             self.query_one(QueryBar).show(scenario)
             self._show_results()
+
+    def show_grid(self) -> None:
+        """The grid shows the matrix chosen with `g` (the embeddings at first)."""
+        grid = self.query_one(EmbeddingGrid)
+        matrix = self.shown_grid_matrix()
+        if grid.border_title != matrix.title:
+            grid.border_title = matrix.title
+        grid.show(matrix)
 
     def _show_results(self) -> None:
         """Hand the current numbers, limited to what a walk has reached, to every view."""
@@ -320,21 +366,27 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self._fit_context(self.analysis)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
-        self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
+        grid_matrix = self.shown_grid_matrix().name
+        self.query_one(EmbeddingGrid).set_highlight(progress.step.cells_of(grid_matrix) if progress and progress.step else ())
 
     def _fit_context(self, analysis: Analysis) -> None:
-        """The context panel gets the rows the scores and weights leave: a long vector scrolls
-        inside it instead of running off the screen."""
-        listed = len(self.query_one(ScoresPanel).rows(analysis))
-        height = context_rows(self._screen_height or self.size.height, listed, listed < analysis.scenario.n_tokens)
+        """The last panel (the context vector) gets the rows the per-token panels leave: a long
+        vector scrolls inside it instead of running off the screen."""
+        panels = [panel for panel in self._panels if panel.LISTS_TOKENS]
+        if not panels:
+            return
+        listed = len(panels[0].rows(analysis))
+        extra = sum(panel.EXTRA_ROWS for panel in panels)
+        height = context_rows(self._screen_height or self.size.height, listed, listed < analysis.scenario.n_tokens, len(panels), extra)
         # Unchanged, this sets nothing and lays nothing out again.
-        self.query_one(ContextPanel).styles.max_height = height
+        query_panels = [panel for panel in self._panels if panel.has_class("query-panel")]
+        query_panels[-1].styles.max_height = height
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""
         if self.matrix_view:
-            return [self.query_one(MatrixPanel)]
-        return [self.query_one(ScoresPanel), self.query_one(WeightsPanel), self.query_one(ContextPanel)]
+            return [panel for panel in self._panels if panel.has_class("matrix-view")]
+        return [panel for panel in self._panels if panel.has_class("query-panel")]
 
     def _walk_progress(self) -> Progress | None:
         if self.walk_position is None or self.walkthrough is None:
@@ -374,32 +426,39 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     @on(EditStarted)
     def _explain_edit(self, event: EditStarted) -> None:
-        scenario = self.scenario
-        token = scenario.tokens[event.row]
+        # The row indexes the matrix the edit started on, whatever keys came since.
+        matrix, row = event.matrix, event.row
         if event.column == LABEL_COLUMN:
-            self._say(f"Renaming {token_vector(event.row + 1)} {token!r}: Enter commits, Esc cancels.")
+            self._say(f"Renaming {token_vector(row + 1)} {matrix.row_labels[row]!r}: Enter commits, Esc cancels.")
         else:
-            self._say(f"Editing {token} · dim {event.column}: Enter commits, Esc cancels.")
+            self._say(f"Editing {_cell_name(matrix, row, event.column)}: Enter commits, Esc cancels.")
 
     @on(EditSubmitted)
     def _commit_edit(self, event: EditSubmitted) -> None:
         scenario = self.scenario
         grid = self.query_one(EmbeddingGrid)
+        matrix, row, column = event.matrix, event.row, event.column
+        if not _same_cell(matrix, self.shown_grid_matrix(), row):
+            # Keys that arrived in one burst changed the grid before this commit was handled (e.g.
+            # the row was deleted): the cell it names is gone, so nothing is applied anywhere else.
+            grid.show(self.shown_grid_matrix())
+            self._say(f"Not applied: {_cell_name(matrix, row, column)} changed before the edit arrived.", error=True)
+            return
         try:
-            if event.column == LABEL_COLUMN:
-                updated = scenario.with_label(event.row, event.text)
-                done = f"Renamed token {event.row + 1} to {updated.tokens[event.row]!r}."
+            if column == LABEL_COLUMN:
+                updated = scenario.with_label(row, event.text)
+                done = f"Renamed token {row + 1} to {updated.tokens[row]!r}."
             else:
                 value = parse_number(event.text)
-                updated = scenario.with_value(event.row, event.column - 1, value)
-                done = f"{scenario.tokens[event.row]} · dim {event.column} = {format_number(value)}"
+                updated = scenario.with_matrix_value(matrix.name, row, column - 1, value)
+                done = f"{_cell_name(matrix, row, column)} = {format_number(value)}"
         except ScenarioError as error:
             # Re-open the edit with the typed text: nothing the person wrote is lost.
-            grid.start_edit(event.row, event.column, event.text, quietly=True)
+            grid.start_edit(row, column, event.text, quietly=True)
             self._say(f"Refused: {error}. The old value stays; Esc cancels.", error=True)
             return
         if updated == scenario:
-            grid.show(scenario)  # the same value again: no change to show, but the edit must close
+            self.show_grid()  # the same value again: no change to show, but the edit must close
         self.change_scenario(updated, done)
 
     @on(EditCancelled)
@@ -493,8 +552,9 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         if self.walkthrough is not None and old is not None and new is not None:
             # Stepping into the matrix stage shows the matrix view, stepping back out leaves it.
             was, now = self.walkthrough.progress(old).stage, self.walkthrough.progress(new).stage
-            if (was is MATRIX) != (now is MATRIX):
-                self.matrix_view = now is MATRIX
+            into = now is not None and now.shows_matrix_view
+            if (was is not None and was.shows_matrix_view) != into:
+                self.matrix_view = into
         if (old is None) != (new is None):
             self.refresh_bindings()  # the footer swaps "Walk" for "Leave walk"
             self._sync_matrix_layout()
@@ -589,7 +649,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             return
         main.set_class(matrix_only, "-matrix-only")
         if matrix_only:
-            self.query_one(MatrixPanel).focus()
+            self.query_one("#matrix").focus()
         else:
             self.query_one(EmbeddingGrid).focus()
 
@@ -598,7 +658,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         self.compare_normalisations = not self.compare_normalisations
 
     def watch_compare_normalisations(self, comparing: bool) -> None:
-        self.query_one(WeightsPanel).compare(comparing)
+        for panel in self._panels:
+            panel.compare(comparing)
 
     def action_command_palette(self) -> None:
         """The command palette, safe against a second Enter while it closes."""
@@ -625,7 +686,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS))]),
+            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS, MECHANISM_BINDINGS))]),
+            ("Mechanism", MECHANISM_BINDINGS),
             ("Edit the scenario", EDIT_BINDINGS),
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),
@@ -636,6 +698,24 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             ("Help", list(HelpScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
+
+
+def _cell_name(matrix: GridMatrix, row: int, column: int) -> str:
+    """How messages name a cell: "journey · dim 2", or "W_q · in 2, out 1" in a weight matrix."""
+    if matrix.name == EMBEDDINGS:
+        return f"{matrix.row_labels[row]} · dim {column}"
+    return f"{matrix.name} · {matrix.row_labels[row]}, {matrix.column_header(column - 1)}"
+
+
+def _same_cell(before: GridMatrix, now: GridMatrix, row: int) -> bool:
+    """True if ``row`` of ``before`` is still the same row of ``now``: the same matrix and shape,
+    and the same label on that row."""
+    return (
+        before.name == now.name
+        and before.n_rows == now.n_rows
+        and before.n_columns == now.n_columns
+        and before.row_labels[row] == now.row_labels[row]
+    )
 
 
 def _freeze_long_lived_objects() -> None:

@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from attn_tui.core.presets import PRESETS
+from attn_tui.ui.mechanism_actions import mechanism_commands
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.help_screen import display_keys
 
@@ -48,7 +49,12 @@ class AttnCommands(Provider):
         yield "Autoplay faster", partial(app.action_autoplay_pace, -1), "Fewer seconds per step", "walk.faster"
         yield "Autoplay slower", partial(app.action_autoplay_pace, 1), "More seconds per step", "walk.slower"
         yield "Toggle matrix view", app.action_toggle_matrix, "Every query at once: ω, A as a heatmap, Z", "view.matrix"
-        yield "Compare normalisations", app.action_toggle_compare, "ω/Σω, softmax_naive and torch.softmax side by side", "view.compare"
+        yield "Compare", app.action_toggle_compare, app.mechanism.compares.capitalize(), "view.compare"
+        yield "Next mechanism", partial(app.action_mechanism_step, 1), "The next section of chapter 3", "mechanism.next"
+        yield "Previous mechanism", partial(app.action_mechanism_step, -1), "The previous section of chapter 3", "mechanism.previous"
+        yield "Grid: next matrix", app.action_next_grid_matrix, "Show and edit the next matrix (X, W_q, W_k, W_v …)", "mechanism.next_matrix"
+        for name, mechanism, help_text in mechanism_commands():
+            yield name, partial(app.choose_mechanism, mechanism), help_text, ()
         yield "Save", app.action_save, "Save the scenario as JSON: tokens, embeddings, query, views", "file.save"
         yield "Save as…", app.action_save_as, "Save the scenario under a new name", "file.save_as"
         yield "Open…", app.action_open, "Open a scenario (.json) or embeddings (.csv, .npy, .pt)", "file.open"

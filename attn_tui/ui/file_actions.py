@@ -103,7 +103,7 @@ class FileActions(_Base):
         elif self.imported_from:
             name = f"imported from {self.imported_from.name}"
         else:
-            name = type(self).SUB_TITLE
+            name = self.mechanism.heading
         self.sub_title = f"{name} {UNSAVED_MARK} unsaved" if self.unsaved else name
 
     # --- save ---

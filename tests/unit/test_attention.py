@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_tui.core.attention import QueryAttention, attend_one_query, self_attention, softmax_naive
+from attn_tui.mechanisms.simple.attention import QueryAttention, attend_one_query, self_attention, softmax_naive
 from attn_tui.core.compute import analyse
 from attn_tui.core.scenario import SEED_EXAMPLE
 

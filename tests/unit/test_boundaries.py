@@ -30,11 +30,45 @@ def loaded_packages(loaded: set[str], *packages: str) -> list[str]:
     return sorted(name for name in loaded if any(name == p or name.startswith(p + ".") for p in packages))
 
 
-def test_core_does_not_import_textual():
-    """attention, scenario, formatting and compute work without a screen (notebooks, tests, SSH)."""
-    loaded = modules_loaded_by("attn_tui.core.attention", "attn_tui.core.scenario", "attn_tui.core.formatting", "attn_tui.core.compute")
-    assert "attn_tui.core.compute" in loaded
-    assert loaded_packages(loaded, "textual") == []
+PACKAGE = REPO_ROOT / "attn_tui"
+
+VIEW_MODULES = ("panels", "views")
+"""A mechanism's views (Textual widgets) live in modules of these names, imported only by the app."""
+
+
+def modules_under(folder: str, *, views: bool = False) -> list[str]:
+    """Every module of ``attn_tui/<folder>`` (a mechanism's view modules only if ``views``)."""
+    names = []
+    for path in sorted((PACKAGE / folder).rglob("*.py")):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts[-1] in VIEW_MODULES and not views:
+            continue
+        names.append(".".join(parts))
+    return names
+
+
+def test_core_and_mechanisms_do_not_import_textual():
+    """Every core module and every mechanism's computation, walk and exports work without a screen
+    (notebooks, tests, the SSH server's zygote); only a mechanism's view modules use Textual."""
+    modules = modules_under("core") + modules_under("mechanisms")
+    assert "attn_tui.core.compute" in modules and "attn_tui.mechanisms.simple.attention" in modules
+    loaded = modules_loaded_by(*modules)
+    assert loaded_packages(loaded, "textual", "attn_tui.ui", "attn_tui.terminal") == []
+
+
+def test_core_never_imports_mechanisms_or_views_at_import_time():
+    """Layers point one way: core ← mechanisms ← ui. Core reaches the registry only inside the
+    functions that dispatch on a scenario's mechanism, so importing it loads no mechanism."""
+    loaded = modules_loaded_by(*modules_under("core"))
+    assert loaded_packages(loaded, "attn_tui.mechanisms", "attn_tui.ui", "attn_tui.terminal") == []
+
+
+def test_the_registry_loads_neither_torch_nor_textual():
+    """The command line and the file reader name mechanisms before torch or Textual has loaded."""
+    loaded = modules_loaded_by("attn_tui.mechanisms")
+    assert loaded_packages(loaded, "torch", "textual") == []
 
 
 def test_scenario_and_formatting_are_plain_python():

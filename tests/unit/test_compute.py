@@ -8,7 +8,8 @@ import dataclasses
 import pytest
 import torch
 
-from attn_tui.core.compute import Analysis, analyse
+from attn_tui.core.compute import analyse
+from attn_tui.mechanisms.simple.compute import Analysis
 from attn_tui.core.scenario import SEED_EXAMPLE, seeded_scenario
 
 CHANGES = {

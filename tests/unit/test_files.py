@@ -47,11 +47,32 @@ def test_saved_json_is_readable_with_a_version_and_one_row_per_line(tmp_path):
     save_scenario(path, SEED_EXAMPLE)
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert data["version"] == 1
+    assert data["version"] == 2
+    assert data["mechanism"] == "simple" and data["parameters"] == {}
     assert data["tokens"] == list(SEED_EXAMPLE.tokens)
     assert data["query"] == 1
     assert data["view"] == {"matrix_view": False, "compare_normalisations": False}
     assert "    [0.43, 0.15, 0.89]," in text.splitlines()
+
+
+def test_a_version_1_file_still_opens_as_simple_attention(tmp_path):
+    """Files saved before mechanisms existed (schema version 1) open unchanged in meaning."""
+    path = tmp_path / "old.json"
+    path.write_text(
+        '{"version": 1, "tokens": ["Your", "journey"], "query": 1, "view": {"matrix_view": true},\n'
+        ' "embeddings": [[0.43, 0.15, 0.89], [0.55, 0.87, 0.66]]}',
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    assert loaded.scenario == Scenario(("Your", "journey"), ((0.43, 0.15, 0.89), (0.55, 0.87, 0.66)), query=1)
+    assert loaded.scenario.mechanism == "simple" and loaded.view == ViewOptions(matrix_view=True)
+
+
+def test_an_unknown_mechanism_is_refused_with_one_line(tmp_path):
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({**SEED_EXAMPLE.to_dict(), "mechanism": "9.9"}), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="unknown mechanism '9.9'"):
+        load_file(path)
 
 
 def test_json_without_view_opens_with_default_views(tmp_path):

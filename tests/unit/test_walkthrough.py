@@ -6,7 +6,8 @@ import pytest
 
 from attn_tui.core.compute import analyse
 from attn_tui.core.scenario import SEED_EXAMPLE
-from attn_tui.core.walkthrough import CONTEXT, MATRIX, NORMALISATION, SCORES, STAGES, Known, build_walkthrough
+from attn_tui.core.walkthrough import build_walkthrough
+from attn_tui.mechanisms.simple.walk import CONTEXT, MATRIX, NORMALISATION, SCORES, STAGES, Known
 
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
 BOOK_WEIGHTS = ["0.1385", "0.2379", "0.2333", "0.1240", "0.1082", "0.1581"]

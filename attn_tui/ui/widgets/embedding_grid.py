@@ -1,4 +1,5 @@
-"""The embedding grid: one row per token, its label then one column per dimension.
+"""The grid: one matrix, spreadsheet-style — the embeddings (one row per token, its label then one
+column per dimension) or one of a mechanism's weight matrices (see :mod:`.grid_matrix`).
 
 Editing happens inside the grid, in the cell itself. Keeping the keys in one widget keeps them in
 order: a fast typist's "0.5⏎" must not race a focus change to a separate input box.
@@ -28,7 +29,7 @@ from textual.strip import Strip
 
 from attn_tui.core.formatting import format_number
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
-from attn_tui.core.scenario import Scenario
+from attn_tui.ui.widgets.grid_matrix import GridMatrix
 
 LABEL_COLUMN = 0
 """Grid column 0 holds the token labels; dimension k lives in grid column k + 1."""
@@ -39,7 +40,6 @@ QUERY_MARK = "▶ "
 EDIT_START_CHARACTERS = frozenset("0123456789-.+")
 """Typing one of these on a number starts an edit that replaces the value."""
 
-LABEL_HEADER = "token"
 MAX_LABEL_WIDTH = 20
 """Longer labels are cut (with …) so a long name cannot push the numbers off screen."""
 PADDING = 1
@@ -88,7 +88,8 @@ def _clip(text: str, width: int) -> str:
 
 
 class EmbeddingGrid(ScrollView, can_focus=True):
-    """Token embeddings, spreadsheet-style, with a fixed header row and label column.
+    """A matrix (the embeddings or a weight matrix), spreadsheet-style, with a fixed header row and
+    label column.
 
     It edits only its own text: on Enter it posts :class:`EditSubmitted`, and the app decides.
     """
@@ -167,7 +168,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: Scenario | None = None
+        self._shown: GridMatrix | None = None
         self._edit: CellEdit | None = None
         self._committed: CellEdit | None = None
         """A number just committed: its cell shows the typed text until the app shows the new
@@ -180,36 +181,36 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         self._offsets: list[int] = [0]
         """x of each dimension's column from the first one's left edge; one more entry at the end."""
 
-    # --- showing a scenario ---
+    # --- showing a matrix ---
 
-    def show(self, scenario: Scenario) -> None:
-        """Render ``scenario``, repainting only the lines that changed."""
+    def show(self, matrix: GridMatrix) -> None:
+        """Render ``matrix``, repainting only the lines that changed."""
         shown = self._shown
-        self._shown = scenario
+        self._shown = matrix
         committed, self._committed = self._committed, None
-        if shown is None or shown.n_dims != scenario.n_dims or shown.n_tokens != scenario.n_tokens:
+        if shown is None or shown.name != matrix.name or shown.n_columns != matrix.n_columns or shown.n_rows != matrix.n_rows:
             self._edit = None
-            self._measure_all(scenario)
+            self._measure_all(matrix)
             self._move_cursor(self._cursor)
             self.refresh(layout=True)  # width and height are auto: a new shape needs a new layout
             return
-        changed_rows = {shown.query, scenario.query} if shown.query != scenario.query else set()
+        changed_rows = {shown.marked_row, matrix.marked_row} if shown.marked_row != matrix.marked_row else set()
         if committed is not None:
             changed_rows.add(committed.row)
         relayout = False
-        if shown.tokens is not scenario.tokens and shown.tokens != scenario.tokens:
-            changed_rows.update(row for row, (a, b) in enumerate(zip(shown.tokens, scenario.tokens)) if a != b)
-            relayout = self._measure_labels(scenario)
+        if shown.row_labels is not matrix.row_labels and shown.row_labels != matrix.row_labels:
+            changed_rows.update(row for row, (a, b) in enumerate(zip(shown.row_labels, matrix.row_labels)) if a != b)
+            relayout = self._measure_labels(matrix)
         elif changed_rows:
-            relayout = self._measure_labels(scenario)  # the query mark moved
-        for row in range(scenario.n_tokens):
+            relayout = self._measure_labels(matrix)  # the query mark moved
+        for row in range(matrix.n_rows):
             # Scenario updates share unchanged rows, so identity skips them in O(1).
-            old, new = shown.embeddings[row], scenario.embeddings[row]
+            old, new = shown.rows[row], matrix.rows[row]
             if old is not new and old != new:
                 changed_rows.add(row)
                 for dim, (before, after) in enumerate(zip(old, new)):
                     if before != after:
-                        relayout |= self._measure_column(scenario, dim, after)
+                        relayout |= self._measure_column(matrix, dim, after)
         if relayout:
             self._update_virtual_size()
             self.refresh(layout=True)
@@ -238,12 +239,12 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     # --- geometry ---
 
-    def _measure_all(self, scenario: Scenario) -> None:
-        self._widths = [self._column_width(scenario, dim) for dim in range(scenario.n_dims)]
-        self._measure_labels(scenario)
+    def _measure_all(self, matrix: GridMatrix) -> None:
+        self._widths = [self._column_width(matrix, dim) for dim in range(matrix.n_columns)]
+        self._measure_labels(matrix)
         self._update_virtual_size()
 
-    def _measure_column(self, scenario: Scenario, dim: int, value: float | None = None) -> bool:
+    def _measure_column(self, matrix: GridMatrix, dim: int, value: float | None = None) -> bool:
         """Fit column ``dim`` after ``value`` was written into it (None: measure every value);
         True if its width changed."""
         width = self._widths[dim]
@@ -252,16 +253,16 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             self._widths[dim] = needed
         elif needed < width:
             # Maybe the widest number was replaced: measure the column again (one column, not the grid).
-            self._widths[dim] = self._column_width(scenario, dim)
+            self._widths[dim] = self._column_width(matrix, dim)
         return self._widths[dim] != width
 
     @staticmethod
-    def _column_width(scenario: Scenario, dim: int) -> int:
-        widest = max(len(format_number(row[dim])) for row in scenario.embeddings)
-        return max(len(f"dim {dim + 1}"), widest) + 2 * PADDING
+    def _column_width(matrix: GridMatrix, dim: int) -> int:
+        widest = max(len(format_number(row[dim])) for row in matrix.rows)
+        return max(len(matrix.column_header(dim)), widest) + 2 * PADDING
 
-    def _measure_labels(self, scenario: Scenario) -> bool:
-        width = max(cell_len(LABEL_HEADER), max(cell_len(QUERY_MARK + token) for token in scenario.tokens))
+    def _measure_labels(self, matrix: GridMatrix) -> bool:
+        width = max(cell_len(matrix.corner), max(cell_len(QUERY_MARK + label) for label in matrix.row_labels))
         width = min(width, MAX_LABEL_WIDTH) + 2 * PADDING
         changed = width != self._label_width
         self._label_width = width
@@ -269,7 +270,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         self._offsets = [0, *accumulate(self._widths)]
-        n_tokens = self._shown.n_tokens if self._shown else 0
+        n_tokens = self._shown.n_rows if self._shown else 0
         self.virtual_size = Size(self._label_width + self._offsets[-1], n_tokens + HEADER_HEIGHT)
 
     def _refresh_row(self, row: int) -> None:
@@ -288,16 +289,16 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def _cell(self, row: int, column: int) -> tuple[str | Text, Style]:
         """The text of one cell (padded to its width) and its style, cursor aside."""
-        scenario = self._shown
-        assert scenario is not None
-        is_query = row == scenario.query
+        matrix = self._shown
+        assert matrix is not None
+        is_query = row == matrix.marked_row
         style = self.get_component_rich_style("embedding-grid--query", partial=True) if is_query else Style()
         edit = self._edit
         if edit is not None and (edit.row, edit.column) == (row, column):
             return edit.render(style + self.get_component_rich_style("embedding-grid--editing", partial=True)), style
         if column == LABEL_COLUMN:
             mark = QUERY_MARK if is_query else " " * len(QUERY_MARK)
-            label = _clip(mark + scenario.tokens[row], self._label_width - 2 * PADDING)
+            label = _clip(mark + matrix.row_labels[row], self._label_width - 2 * PADDING)
             return " " + label + " " * (self._label_width - cell_len(label) - PADDING), style
         if (row, column - 1) in self._highlight:
             style += self.get_component_rich_style("embedding-grid--highlight", partial=True)
@@ -305,7 +306,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         committed = self._committed
         if committed is not None and (committed.row, committed.column) == (row, column) and len(committed.text.strip()) <= width:
             return " " + committed.text.strip().rjust(width) + " ", style
-        return " " + format_number(scenario.embeddings[row][column - 1]).rjust(width) + " ", style
+        return " " + format_number(matrix.rows[row][column - 1]).rjust(width) + " ", style
 
     def _cell_segments(self, row: int, column: int, base: Style, width: int) -> list[Segment]:
         text, style = self._cell(row, column)
@@ -330,25 +331,25 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         ]
 
     def render_line(self, y: int) -> Strip:
-        scenario = self._shown
+        matrix = self._shown
         width = self.size.width
         base = self.rich_style
-        if scenario is None:
+        if matrix is None:
             return Strip.blank(width, base)
         scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
         numbers_width = max(0, width - self._label_width)
         first = max(0, bisect_right(self._offsets, scroll_x) - 1)
         if y < HEADER_HEIGHT:
             header = self.get_component_rich_style("embedding-grid--header")
-            label = [Segment(" " + LABEL_HEADER.ljust(self._label_width - PADDING), header)]
+            label = [Segment(" " + matrix.corner.ljust(self._label_width - PADDING), header)]
             cells = []
             for dim in range(first, len(self._widths)):
                 if self._offsets[dim] >= scroll_x + numbers_width:
                     break
-                cells.append(Segment(" " + f"dim {dim + 1}".rjust(self._widths[dim] - 2 * PADDING) + " ", header))
+                cells.append(Segment(" " + matrix.column_header(dim).rjust(self._widths[dim] - 2 * PADDING) + " ", header))
         else:
             row = y - HEADER_HEIGHT + scroll_y
-            if row >= scenario.n_tokens:
+            if row >= matrix.n_rows:
                 return Strip.blank(width, base)
             label_base = base + self.get_component_rich_style("embedding-grid--label", partial=True)
             label = self._cell_segments(row, LABEL_COLUMN, label_base, self._label_width)
@@ -382,10 +383,10 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         return self._cursor.column
 
     def _move_cursor(self, coordinate: Coordinate) -> None:
-        scenario = self._shown
-        if scenario is not None:
-            row = max(0, min(coordinate.row, scenario.n_tokens - 1))
-            column = max(0, min(coordinate.column, scenario.n_dims))
+        matrix = self._shown
+        if matrix is not None:
+            row = max(0, min(coordinate.row, matrix.n_rows - 1))
+            column = max(0, min(coordinate.column, matrix.n_columns))
             coordinate = Coordinate(row, column)
         old, self._cursor = self._cursor, coordinate
         if old.row != coordinate.row:
@@ -444,7 +445,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         self._move_cursor(Coordinate(0, self._cursor.column))
 
     def action_last_row(self) -> None:
-        self._move_cursor(Coordinate(self._shown.n_tokens - 1 if self._shown else 0, self._cursor.column))
+        self._move_cursor(Coordinate(self._shown.n_rows - 1 if self._shown else 0, self._cursor.column))
 
     # --- editing ---
 
@@ -458,16 +459,18 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
         ``quietly`` skips the :class:`EditStarted` message (the app re-opening a refused edit).
         """
-        scenario = self._shown
-        if scenario is None or not (0 <= row < scenario.n_tokens and 0 <= column <= scenario.n_dims):
+        matrix = self._shown
+        if matrix is None or not (0 <= row < matrix.n_rows and 0 <= column <= matrix.n_columns):
             return
         self.cancel_edit(quietly=True)
+        if column == LABEL_COLUMN and not matrix.labels_editable:
+            return  # a weight matrix's rows are named after the input dimensions
         if text is None:
-            text = scenario.tokens[row] if column == LABEL_COLUMN else repr(scenario.embeddings[row][column - 1])
+            text = matrix.row_labels[row] if column == LABEL_COLUMN else repr(matrix.rows[row][column - 1])
         self._move_cursor(Coordinate(row, column))
         self._set_edit(CellEdit(row, column, text, len(text)))
         if not quietly:
-            self.post_message(EditStarted(row, column))
+            self.post_message(EditStarted(matrix, row, column))
 
     def cancel_edit(self, *, quietly: bool = False) -> None:
         edit = self._edit
@@ -506,7 +509,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         until the app shows the new value (see `_committed`)."""
         previous = previous or self._edit
         self._edit = edit
-        if self._committed is not None:  # superseded: its cell shows the scenario again
+        if self._committed is not None:  # superseded: its cell shows the matrix again
             self._refresh_row(self._committed.row)
             self._committed = None
         if self._fit_edit(edit, previous):
@@ -524,12 +527,12 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def _fit_edit(self, edit: CellEdit | None, previous: CellEdit | None) -> bool:
         """Widen the edited column to show all the typed text; True if a column's width changed."""
-        scenario = self._shown
-        if scenario is None:
+        matrix = self._shown
+        if matrix is None:
             return False
         changed = False
         if previous is not None and previous.column != LABEL_COLUMN and (edit is None or edit.column != previous.column):
-            changed = self._measure_column(scenario, previous.column - 1)
+            changed = self._measure_column(matrix, previous.column - 1)
         if edit is not None and edit.column != LABEL_COLUMN:
             needed = len(edit.text) + 1 + 2 * PADDING  # one more cell for the caret at the end
             if needed > self._widths[edit.column - 1]:
@@ -542,7 +545,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         assert edit is not None
         # Leave edit mode now so later keys act on the grid; the app re-opens the edit if it refuses.
         self._set_edit(None, edit, committed=True)
-        self.post_message(EditSubmitted(edit.row, edit.column, edit.text))
+        self.post_message(EditSubmitted(self._shown, edit.row, edit.column, edit.text))
 
     def on_key(self, event: events.Key) -> None:
         # Every key is handled here, synchronously, rather than by bindings: a binding runs later,
@@ -604,7 +607,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         if offset is None or self._shown is None or offset.y < HEADER_HEIGHT:
             return
         row = offset.y - HEADER_HEIGHT + round(self.scroll_y)
-        if row >= self._shown.n_tokens:
+        if row >= self._shown.n_rows:
             return
         event.stop()
         coordinate = Coordinate(row, self._column_at(offset.x))

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from attn_tui.core.formatting import token_vector
-from attn_tui.core.walkthrough import MATRIX, STAGES, Progress, Walkthrough
+from attn_tui.core.walkthrough import Progress, Walkthrough
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
@@ -39,9 +39,9 @@ class ExplanationPanel(VerticalScroll):
             )
         else:
             stage = step.stage
-            self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(STAGES)} {stage.name}"
+            self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(walkthrough.stages)} {stage.name}"
             parts = [Text(step.computes[:1].upper() + step.computes[1:], style="italic")]
-            if stage is MATRIX:
+            if stage.shows_matrix_view:
                 parts.append(Text("reads X: every embedding", style="italic"))
             elif step.rows:
                 reads = ", ".join(

@@ -19,7 +19,7 @@ from attn_tui.ui.widgets.panels import NOT_YET, Panel, body_shape, window
 if TYPE_CHECKING:
     from torch import Tensor
 
-    from attn_tui.core.compute import Analysis
+    from attn_tui.mechanisms.simple.compute import Analysis
 
 LABEL_WIDTH = 9
 """Row labels: the query mark and the token, cut to fit, then a space."""

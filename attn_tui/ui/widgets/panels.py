@@ -27,10 +27,11 @@ from attn_tui.core.formatting import (
     weight_formula,
 )
 from attn_tui.ui.widgets.table_lines import fast_body
-from attn_tui.core.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
+from attn_tui.core.walkthrough import Progress
+from attn_tui.mechanisms.simple.walk import CONTEXT, NORMALISATION, SCORES, Known
 
 if TYPE_CHECKING:  # the app imports torch (through compute) only when it needs numbers
-    from attn_tui.core.compute import Analysis
+    from attn_tui.mechanisms.simple.compute import Analysis
 
 BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
@@ -46,26 +47,33 @@ NOT_YET = "…"
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
-FIXED_ROWS = 2 + 4 + 1 + 1
-"""Screen rows besides the listed tokens and the context panel: the header and footer, the scores'
-and weights' borders, the Σ row and a walk's column heading."""
+CHROME_ROWS = 2
+"""The header and the footer."""
+BORDER_ROWS = 2
+"""A panel's top and bottom border."""
+FIXED_ROWS = CHROME_ROWS + 2 * BORDER_ROWS + 1 + 1
+"""Screen rows besides the listed tokens and the context panel in simple attention: the header and
+footer, the scores' and weights' borders, the Σ row and a walk's column heading."""
 CONTEXT_MIN_ROWS = 3
 """The context panel with one line of numbers."""
 WINDOW_NOTE_ROWS = 1
 """A panel listing a window of the tokens says which in a note this many lines long."""
 
 
-def fitting_rows(height: int) -> int:
-    """Tokens each per-token panel may list so that scores, weights and the context vector all fit
-    a screen ``height`` rows tall."""
-    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - FIXED_ROWS - CONTEXT_MIN_ROWS) // 2))
+def fitting_rows(height: int, listing: int = 2, extra: int = 2) -> int:
+    """Tokens each of the ``listing`` per-token panels may list so that they and the context vector
+    all fit a screen ``height`` rows tall; ``extra`` counts their rows besides the tokens (Σ rows,
+    column headings)."""
+    fixed = CHROME_ROWS + BORDER_ROWS * listing + extra
+    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - fixed - CONTEXT_MIN_ROWS) // max(1, listing)))
 
 
-def context_rows(height: int, listed: int, windowed: bool) -> int:
-    """The rows the context panel may take on a screen ``height`` rows tall, when the per-token
-    panels list ``listed`` tokens each (``windowed``: not all of them, with a note)."""
-    notes = 2 * WINDOW_NOTE_ROWS if windowed else 0
-    return max(CONTEXT_MIN_ROWS, height - FIXED_ROWS - 2 * listed - notes)
+def context_rows(height: int, listed: int, windowed: bool, listing: int = 2, extra: int = 2) -> int:
+    """The rows the context panel may take on a screen ``height`` rows tall, when the ``listing``
+    per-token panels list ``listed`` tokens each (``windowed``: not all of them, with a note)."""
+    notes = listing * WINDOW_NOTE_ROWS if windowed else 0
+    fixed = CHROME_ROWS + BORDER_ROWS * listing + extra
+    return max(CONTEXT_MIN_ROWS, height - fixed - listing * listed - notes)
 
 
 def window(size: int, centre: int, limit: int) -> range:
@@ -101,6 +109,12 @@ class Panel(VerticalScroll):
     """A titled, scrollable panel whose body is re-rendered from each new analysis."""
 
     DEFAULT_TITLE = ""
+    PANEL_ID = ""
+    """The widget's id when a mechanism's panels are mounted (e.g. "scores")."""
+    LISTS_TOKENS = False
+    """One row per token: the app fits how many it lists to the screen's height."""
+    EXTRA_ROWS = 0
+    """Rows besides the tokens and borders (a Σ row, a walk's column heading), for fitting."""
 
     _analysis: Analysis | None = None
     _progress: Progress | None = None
@@ -135,6 +149,9 @@ class Panel(VerticalScroll):
         """What may be shown: everything, unless a walk is under way."""
         progress = self._progress
         return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens)
+
+    def compare(self, on: bool) -> None:
+        """`c` puts alternatives side by side (the mechanism says which); most panels ignore it."""
 
     def show_loading_torch(self) -> None:
         self.border_title = self.DEFAULT_TITLE
@@ -211,6 +228,8 @@ class ScoresPanel(Panel):
     """ω_qi = x⁽ⁱ⁾·x⁽q⁾ for every token i."""
 
     DEFAULT_TITLE = "Scores"
+    PANEL_ID = "scores"
+    LISTS_TOKENS = True
 
     def title_for(self, analysis: Analysis) -> str:
         return f"Scores  {score_formula(analysis.scenario.query + 1)}"
@@ -232,6 +251,9 @@ class WeightsPanel(Panel):
     """α_qi = softmax(ω_q)_i for every token i, with a bar scaled to the largest weight."""
 
     DEFAULT_TITLE = "Weights"
+    PANEL_ID = "weights"
+    LISTS_TOKENS = True
+    EXTRA_ROWS = 2  # the Σ row, and a walk's column heading
     COMPONENT_CLASSES = {"weights-panel--bar"}
 
     comparing: bool = False
@@ -317,6 +339,7 @@ class ContextPanel(Panel):
     """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension."""
 
     DEFAULT_TITLE = "Context"
+    PANEL_ID = "context"
 
     def title_for(self, analysis: Analysis) -> str:
         return f"Context  {context_formula(analysis.scenario.query + 1)}"

@@ -1,0 +1,95 @@
+"""What a mechanism declares: one section of chapter 3 as a unit the app plugs in.
+
+A mechanism says what it is (name, section, title), which matrices a person may edit besides the
+embeddings, how to compute its numbers (pure torch), its walkthrough, its panels and matrix view (the
+only Textual pieces, imported when the app asks for them), its export snippet and CSV. The app knows
+mechanisms only through this class and the registry in :mod:`attn_tui.mechanisms`: adding one
+touches neither the app class nor the other mechanisms.
+
+Importing this module loads neither torch nor Textual, so the command line, the file reader and the
+registry can name mechanisms before either has loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+from attn_tui.core.parameters import Parameters
+
+if TYPE_CHECKING:
+    from attn_tui.core.scenario import Scenario
+    from attn_tui.core.walkthrough import Walkthrough
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """A matrix the grid can show and edit, besides the embeddings."""
+
+    name: str
+    """The parameter's name in the scenario, e.g. "W_q"."""
+    title: str
+    """What the grid's border says, e.g. "W_q  query weights (d_in×d_out)"."""
+    row_label: str = "in"
+    """Rows are labelled "in 1", "in 2" …: one per embedding dimension."""
+    column_label: str = "out"
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One section of the chapter. Subclasses implement the methods that need torch or Textual,
+    importing those inside the method so that declaring a mechanism costs nothing."""
+
+    name: str
+    """Its name in the registry, saved files and ``--mechanism``, e.g. "trainable"."""
+    section: str
+    """The book's section, e.g. "3.4"; also accepted by ``--mechanism``."""
+    title: str
+    """e.g. "simple self-attention"; the header shows "simple self-attention · Raschka ch. 3.3"."""
+    summary: str
+    """What sets it apart, in a few words, e.g. "no trainable weights"."""
+    matrices: tuple[MatrixSpec, ...] = field(default=())
+    """Matrices a person edits besides the embeddings, in the order the grid cycles through them."""
+    compares: str = ""
+    """What `c` puts side by side in this mechanism, for the help and the message line."""
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title} · Raschka ch. {self.section}"
+
+    # --- numbers (torch) ---
+
+    def default_parameters(self, scenario: Scenario) -> Parameters:
+        """The parameters this mechanism opens with for ``scenario``'s embeddings (the book's)."""
+        return Parameters()
+
+    def needs_parameters(self, scenario: Scenario) -> bool:
+        """True when ``scenario`` lacks parameters this mechanism needs (a fresh switch, a new d_in)."""
+        return any(spec.name not in scenario.parameters for spec in self.matrices)
+
+    def analyse(self, scenario: Scenario, previous: Any = None) -> Any:
+        """Every number the views show, computed once per change; ``previous`` saves work."""
+        raise NotImplementedError
+
+    # --- the walk (plain data) ---
+
+    def walkthrough(self, analysis: Any) -> Walkthrough:
+        raise NotImplementedError
+
+    # --- views (Textual, imported on demand) ---
+
+    def panels(self) -> Sequence[type]:
+        """The single-query panels, top to bottom (widget classes)."""
+        raise NotImplementedError
+
+    def matrix_view(self) -> type:
+        """The every-query-at-once panel (a widget class)."""
+        raise NotImplementedError
+
+    # --- exports ---
+
+    def python_snippet(self, scenario: Scenario) -> str:
+        raise NotImplementedError
+
+    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
+        raise NotImplementedError
