@@ -35,7 +35,8 @@ __all__ = [
     "WeightedSum",
     "weighted_sum_terms",
     "dropout_multipliers",
-    "keep_factor",
+    "DropoutSetting",
+    "NO_DROPOUT",
     "seeded",
 ]
 
@@ -272,11 +273,12 @@ def weighted_sum_terms(weights: torch.Tensor, values: torch.Tensor) -> WeightedS
 def seeded(seed: int) -> Iterator[None]:
     """``torch.manual_seed(seed)`` for the body only; the global random state is restored after.
 
-    ``devices=[]``: the book's draws are on the CPU generator, and forking CUDA's (where there is
-    one) would initialise CUDA for nothing.
+    Only the CPU generator is seeded and restored: the book's draws are made on it, and
+    ``torch.manual_seed`` would also queue a seed for CUDA (capturing a stack trace each time, a few
+    ms) that ``fork_rng(devices=[])`` would not undo.
     """
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
         yield
 
 
@@ -293,8 +295,40 @@ def dropout_multipliers(shapes: Sequence[tuple[int, ...]], p: float, seed: int) 
         return tuple(torch.nn.functional.dropout(torch.ones(shape), p=p, training=True) for shape in shapes)
 
 
-def keep_factor(p: float) -> float:
-    """1/(1−p): what the survivors of dropout are multiplied by, so the expected sum stays."""
-    check_dropout(p)
-    return 1.0 / (1.0 - p)
+@dataclass(frozen=True)
+class DropoutSetting:
+    """Dropout on the attention weights, as ``nn.Dropout(p)`` in a module's training mode.
+
+    Dropout acts only when ``training`` and ``p > 0``; the mask it draws is a function of the
+    shape, ``p`` and ``seed`` only (see :func:`dropout_multipliers`).
+    """
+
+    p: float = 0.0
+    """Probability of dropping each weight, 0 ≤ p < 1."""
+    seed: int = 123
+    """``torch.manual_seed(seed)`` right before the draw (3.5.2 uses 123)."""
+    training: bool = True
+    """``module.train()`` (dropout acts) or ``module.eval()`` (it does nothing)."""
+
+    def __post_init__(self) -> None:
+        check_dropout(self.p)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"the dropout seed must be a whole number, got {self.seed!r}")
+
+    @property
+    def active(self) -> bool:
+        return self.training and self.p > 0
+
+    @property
+    def keep_factor(self) -> float:
+        """1/(1−p): what the survivors are multiplied by, so each row's expected sum stays what it was."""
+        return 1.0 / (1.0 - self.p)
+
+    def multipliers(self, *shapes: tuple[int, ...]) -> tuple[torch.Tensor, ...] | None:
+        """:func:`dropout_multipliers` for consecutive draws of ``shapes``; None when dropout does not act."""
+        return dropout_multipliers(shapes, self.p, self.seed) if self.active else None
+
+
+NO_DROPOUT = DropoutSetting()
+"""p = 0: what the book's modules do with ``dropout=0.0``."""
 
