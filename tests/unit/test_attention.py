@@ -1,4 +1,4 @@
-"""Simple self-attention core (attn_tui.core.attention): the book's numbers, loop-form internals,
+"""Simple self-attention core (attn_tui.mechanisms.simple.attention): the book's numbers, loop-form internals,
 properties over random inputs, float32 overflow and input validation."""
 
 from __future__ import annotations
