@@ -22,9 +22,9 @@ EXIT_BAD_INPUT = 2
 """argparse's status for bad arguments; a bad file is bad input too."""
 
 DESCRIPTION = (
-    "See simple self-attention in your terminal: the example from Raschka's "
-    "'Build a Large Language Model (From Scratch)', ch. 3 — edit any embedding and watch the "
-    "scores, softmax weights and context vector recompute."
+    "See self-attention in your terminal: the example from Raschka's "
+    "'Build a Large Language Model (From Scratch)', ch. 3 — edit any embedding or weight and "
+    "watch the scores, softmax weights and context vector recompute."
 )
 
 EPILOG = """\
@@ -34,7 +34,8 @@ keys (inside the app):
   [ ]               previous / next query token
   w                 walk through the computation step by step
                     (Space/→ next, Backspace/← back, s/S stage, a autoplay, Esc exit)
-  m  c              matrix view (every query at once);  compare normalisations
+  m  c              matrix view (every query at once);  compare (normalisations, √d_k)
+  { }  g            previous / next mechanism (3.3, 3.4);  the grid's next matrix (X, W_q …)
   Ctrl+S  F2        save the scenario (JSON);  save as
   Ctrl+O  Ctrl+L    open a scenario or embeddings file;  import embeddings
   Ctrl+E  Ctrl+T    export a Python/torch snippet;  the panels as CSV
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario (.json) or embeddings (.csv, .npy, .pt/.pth) to open",
     )
     parser.add_argument("--load", metavar="FILE", help="the same as FILE")
+    parser.add_argument(
+        "--mechanism",
+        metavar="NAME|SECTION",
+        help="the section of chapter 3 to show: simple (3.3) or trainable (3.4); "
+        "default: the file's, else simple. { and } switch inside the app",
+    )
     parser.add_argument(
         "--query",
         metavar="TOKEN|INDEX",
@@ -105,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             document, imported = (Path(path), None) if loaded.is_scenario_file else (None, Path(path))
         if args.query is not None:
             scenario = scenario.with_query(query_index(scenario, args.query))
+        if args.mechanism is not None:
+            from attn_tui.mechanisms import mechanism_named
+
+            chosen = mechanism_named(args.mechanism).name
+            if chosen != scenario.mechanism:  # its weights are made once torch has loaded
+                scenario = scenario.with_mechanism(chosen)
     except ScenarioError as error:
         print(f"attn-tui: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

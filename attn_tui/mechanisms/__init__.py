@@ -10,8 +10,9 @@ from __future__ import annotations
 from attn_tui.core.scenario import ScenarioError
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.mechanisms.simple import SIMPLE
+from attn_tui.mechanisms.trainable import TRAINABLE
 
-MECHANISMS: tuple[Mechanism, ...] = (SIMPLE,)
+MECHANISMS: tuple[Mechanism, ...] = (SIMPLE, TRAINABLE)
 
 
 def mechanism_named(name: str) -> Mechanism:

@@ -36,6 +36,15 @@ class MatrixSpec:
 
 
 @dataclass(frozen=True)
+class Initialisation:
+    """A way to fill the weight matrices, as the book does it (e.g. torch.rand after a seed)."""
+
+    name: str
+    description: str
+    default_seed: int
+
+
+@dataclass(frozen=True)
 class Mechanism:
     """One section of the chapter. Subclasses implement the methods that need torch or Textual,
     importing those inside the method so that declaring a mechanism costs nothing."""
@@ -52,6 +61,10 @@ class Mechanism:
     """Matrices a person edits besides the embeddings, in the order the grid cycles through them."""
     compares: str = ""
     """What `c` puts side by side in this mechanism, for the help and the message line."""
+    initialisations: tuple[Initialisation, ...] = field(default=())
+    """How the weights can be filled anew (the weights dialog); none without weights."""
+    max_d_out: int = 0
+    """The largest d_out the weights dialog accepts."""
 
     @property
     def heading(self) -> str:
@@ -66,6 +79,15 @@ class Mechanism:
     def needs_parameters(self, scenario: Scenario) -> bool:
         """True when ``scenario`` lacks parameters this mechanism needs (a fresh switch, a new d_in)."""
         return any(spec.name not in scenario.parameters for spec in self.matrices)
+
+    def initialise(self, scenario: Scenario, initialisation: str, seed: int, d_out: int) -> Parameters:
+        """New weights for ``scenario``'s embedding width (torch): ``initialisation`` is one of
+        :attr:`initialisations`."""
+        raise NotImplementedError
+
+    def d_out(self, scenario: Scenario) -> int:
+        """The current width of the weights (0 without weights)."""
+        return 0
 
     def analyse(self, scenario: Scenario, previous: Any = None) -> Any:
         """Every number the views show, computed once per change; ``previous`` saves work."""

@@ -190,8 +190,6 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
     async def _swap_panels(self, mechanism: Mechanism) -> None:
         """Replace the panels with ``mechanism``'s; until they are mounted no panel is shown."""
         right = self.query_one("#right")
-        self._panels = []
-        self._panels_mechanism = mechanism.name
         await right.remove_children()
         panels = [panel(id=panel.PANEL_ID, classes="query-panel") for panel in mechanism.panels()]
         panels.append(mechanism.matrix_view()(id="matrix", classes="matrix-view"))
@@ -334,6 +332,10 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
             return  # completing set the scenario again: its watcher shows it
         self.remember_parameters(scenario)
         if self._panels_mechanism != scenario.mechanism:
+            # The old mechanism's panels cannot show the new analysis: none is shown until the
+            # new ones are mounted.
+            self._panels = []
+            self._panels_mechanism = scenario.mechanism
             self._swap_panels(mechanism_named(scenario.mechanism))
         if self._analyse is not None:
             self.analysis = self._analyse(scenario, self.analysis)
@@ -351,8 +353,10 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         """The grid shows the matrix chosen with `g` (the embeddings at first)."""
         grid = self.query_one(EmbeddingGrid)
         matrix = self.shown_grid_matrix()
-        if grid.border_title != matrix.title:
-            grid.border_title = matrix.title
+        # The grid's own keys, where the eye is: Enter edits; g cycles a mechanism's matrices.
+        keys = "⏎ edit · g next matrix" if self.mechanism.matrices else "⏎ edit"
+        if (grid.border_title, grid.border_subtitle) != (matrix.title, keys):  # each repaints the border
+            grid.border_title, grid.border_subtitle = matrix.title, keys
         grid.show(matrix)
 
     def _show_results(self) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from attn_tui.core.parameters import Parameters
     from attn_tui.ui.app import AttnApp
 
-MECHANISM_KEYS = Binding.Group("Mechanism", compact=True)
+MECHANISM_KEYS = Binding.Group("Section", compact=True)
 """The footer's one entry for the previous and next mechanism keys."""
 
 MECHANISM_BINDINGS = [

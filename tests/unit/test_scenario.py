@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attn_tui.core.scenario import FLOAT32_MAX, SCHEMA_VERSION, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.core.parameters import Parameters, WeightMatrix
 from strategies import labels
 
 SEED_TOKENS = ("Your", "journey", "starts", "with", "one", "step")
@@ -202,13 +203,32 @@ def test_integer_too_large_for_float_is_a_scenario_error(action):
 
 
 def test_to_dict_layout():
-    """The saved form: schema version, tokens, embeddings as lists, query."""
+    """The saved form: schema version, tokens, embeddings as lists, query, mechanism, parameters."""
     assert SEED_EXAMPLE.to_dict() == {
         "version": SCHEMA_VERSION,
         "tokens": list(SEED_TOKENS),
         "embeddings": [list(row) for row in SEED_EXAMPLE.embeddings],
         "query": 1,
+        "mechanism": "simple",
+        "parameters": {},
     }
+
+
+def test_weight_matrices_round_trip_and_follow_the_embedding_dimensions():
+    """A mechanism's matrices are saved with the scenario and keep one row per embedding dimension
+    through inserting and deleting dimensions."""
+    w = WeightMatrix(((0.5, -1.0), (2.0, 0.25), (1.5, 3.0)))
+    scenario = SEED_EXAMPLE.with_mechanism("trainable", Parameters.of(W_q=w, W_k=w, W_v=w))
+    assert Scenario.from_dict(json.loads(json.dumps(scenario.to_dict()))) == scenario
+    wider = scenario.with_dimension_inserted(1)
+    assert wider.matrix("W_q") == ((0.5, -1.0), (0.0, 0.0), (2.0, 0.25), (1.5, 3.0))
+    assert wider.with_dimension_deleted(1) == scenario
+    edited = scenario.with_matrix_value("W_k", 2, 1, 9.0)
+    assert edited.matrix("W_k")[2] == (1.5, 9.0) and edited.matrix("W_q") is scenario.matrix("W_q")
+    with pytest.raises(ScenarioError, match="W_q has 3 rows but the embeddings have 2 dimensions"):
+        Scenario(("a",), ((1.0, 2.0),), mechanism="trainable", parameters=Parameters.of(W_q=w))
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        scenario.with_matrix_value("W_v", 0, 0, float("nan"))
 
 
 @pytest.mark.parametrize("through_json", [False, True], ids=["dict", "json"])

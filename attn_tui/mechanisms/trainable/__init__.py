@@ -1,1 +1,89 @@
-"""Section 3.4: self-attention with trainable weights W_q, W_k, W_v and √d_k scaling."""
+"""Section 3.4, self-attention with trainable weights: queries, keys and values from W_q, W_k, W_v,
+scores scaled by √d_k.
+
+The unit's pieces: :mod:`.compute` (the pure torch computation, loop and matrix form),
+:mod:`.analysis` (its analysis of a scenario), :mod:`.walk` (the walkthrough's steps),
+:mod:`.export` (snippet and CSV), :mod:`.panels` (its views, Textual) and the initialisations below.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from attn_tui.core.parameters import Parameters, WeightMatrix
+from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Mechanism
+
+WEIGHT_MATRICES = (
+    MatrixSpec("W_q", "W_q  query weights (d_in×d_out)"),
+    MatrixSpec("W_k", "W_k  key weights (d_in×d_out)"),
+    MatrixSpec("W_v", "W_v  value weights (d_in×d_out)"),
+)
+
+INITIALISATIONS = (
+    Initialisation("rand", "torch.rand (3.4.1, SelfAttention_v1)", 123),
+    Initialisation("linear", "nn.Linear, shown as weight.T (SelfAttention_v2)", 789),
+)
+DEFAULT_D_OUT = 2
+MAX_D_OUT = 64
+
+
+def weight_parameters(weights: Sequence[Any]) -> Parameters:
+    """Three d_in×d_out tensors as the scenario's W_q, W_k, W_v (float32 values, exact in float64)."""
+    return Parameters(tuple((spec.name, WeightMatrix(tuple(map(tuple, w.tolist())))) for spec, w in zip(WEIGHT_MATRICES, weights)))
+
+
+class TrainableAttention(Mechanism):
+    def default_parameters(self, scenario: Any) -> Parameters:
+        init = self.initialisations[0]
+        return self.initialise(scenario, init.name, init.default_seed, DEFAULT_D_OUT)
+
+    def initialise(self, scenario: Any, initialisation: str, seed: int, d_out: int) -> Parameters:
+        from attn_tui.mechanisms.weights import linear_weights, rand_weights
+
+        make = {"rand": rand_weights, "linear": linear_weights}[initialisation]
+        return weight_parameters(make(scenario.n_dims, d_out, seed))
+
+    def d_out(self, scenario: Any) -> int:
+        return scenario.parameters.matrix("W_q").shape[1]
+
+    def analyse(self, scenario: Any, previous: Any = None) -> Any:
+        from attn_tui.mechanisms.trainable.analysis import analyse
+
+        return analyse(scenario, previous)
+
+    def walkthrough(self, analysis: Any) -> Any:
+        from attn_tui.mechanisms.trainable.walk import build_walkthrough
+
+        return build_walkthrough(analysis)
+
+    def panels(self) -> Sequence[type]:
+        from attn_tui.mechanisms.trainable.panels import AttentionPanel, ProjectionsPanel, ScaledContextPanel
+
+        return (ProjectionsPanel, AttentionPanel, ScaledContextPanel)
+
+    def matrix_view(self) -> type:
+        from attn_tui.mechanisms.trainable.panels import TrainableMatrixPanel
+
+        return TrainableMatrixPanel
+
+    def python_snippet(self, scenario: Any) -> str:
+        from attn_tui.mechanisms.trainable.export import python_snippet
+
+        return python_snippet(scenario)
+
+    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
+        from attn_tui.mechanisms.trainable.export import panels_csv
+
+        return panels_csv(analysis, every_query=every_query)
+
+
+TRAINABLE = TrainableAttention(
+    name="trainable",
+    section="3.4",
+    title="trainable self-attention",
+    summary="q, k, v from W_q, W_k, W_v; scores scaled by √d_k",
+    matrices=WEIGHT_MATRICES,
+    compares="the weights with and without the √d_k scaling side by side",
+    initialisations=INITIALISATIONS,
+    max_d_out=MAX_D_OUT,
+)

@@ -141,9 +141,9 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         Binding("end", "last_column", "Last column", show=False, id="grid.end"),
         Binding("ctrl+home", "first_row", "First row", show=False, id="grid.top"),
         Binding("ctrl+end", "last_row", "Last row", show=False, id="grid.bottom"),
-        # One footer entry for both meanings of Enter: swapping entries as an edit opens and
-        # closes would rebuild the whole footer on every commit (tens of milliseconds).
-        Binding("enter", "enter_cell", "Edit", id="grid.edit"),
+        # Not in the footer (no room at 80 columns beside the mechanism keys): the grid's bottom
+        # border says "⏎ edit" instead (see AttnApp.show_grid), and the help lists it.
+        Binding("enter", "enter_cell", "Edit", show=False, id="grid.edit"),
         # on_key does the work; these name the keys for the command palette and the help screen.
         Binding("enter", "commit_edit", "Commit", show=False, id="grid.commit"),
         Binding("escape", "cancel_edit", "Cancel edit", show=False, id="grid.cancel"),

@@ -73,23 +73,20 @@ class MatrixPanel(Panel):
         tokens = window(n, scenario.query, MAX_ROWS)
         dims = range(min(d, MAX_COLUMNS))
         # Only the window is formatted: a 512-token scenario has 262,144 weights.
-        weights = _rows(matrices.weights, rows)
-        # One scale for the whole matrix, so colours compare across rows too.
-        finite = matrices.weights[matrices.weights.isfinite()]
-        low, high = (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 0.0)
-        heat = [[scale_fraction(w, low, high) for w in (row[k] for k in tokens)] for row in weights]
+        weights = rows_of(matrices.weights, rows)
+        heat = heat_fractions(matrices.weights, weights, tokens)
         parts = [
             Text(f"ω = X·Xᵀ  scores ({n}×{n})", style="bold underline"),
-            self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], _rows(matrices.scores, rows), revealed >= 1),
+            self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], rows_of(matrices.scores, rows), revealed >= 1),
             Text(""),
             Text(f"A = softmax(ω) by row  weights ({n}×{n})", style="bold underline"),
             self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], weights, revealed >= 2, heat=heat),
             Text(""),
             Text(f"Z = A·X  context vectors ({n}×{d})", style="bold underline"),
-            self._matrix(analysis, rows, dims, [f"dim {k + 1}" for k in dims], _rows(matrices.context, rows), revealed >= 3),
+            self._matrix(analysis, rows, dims, [f"dim {k + 1}" for k in dims], rows_of(matrices.context, rows), revealed >= 3),
         ]
         if len(rows) < n or len(dims) < d:
-            parts.append(Text(_window_note(rows, n, dims, d), style="italic"))
+            parts.append(Text(window_note(rows, n, dims, d), style="italic"))
         return Group(*parts)
 
     def _matrix(
@@ -130,11 +127,19 @@ class MatrixPanel(Panel):
         return table
 
 
-def _rows(matrix: Tensor, rows: range) -> list[list[float]]:
+def heat_fractions(matrix: Tensor, shown: list[list[float]], columns: range) -> list[list[float]]:
+    """Where each shown value lies between the whole matrix's smallest and largest finite value:
+    one scale for the whole matrix, so colours compare across rows too."""
+    finite = matrix[matrix.isfinite()]
+    low, high = (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 0.0)
+    return [[scale_fraction(w, low, high) for w in (row[k] for k in columns)] for row in shown]
+
+
+def rows_of(matrix: Tensor, rows: range) -> list[list[float]]:
     return matrix[rows.start : rows.stop].tolist()
 
 
-def _window_note(rows: range, n: int, dims: range, d: int) -> str:
+def window_note(rows: range, n: int, dims: range, d: int) -> str:
     shown = f"tokens {rows.start + 1}–{rows.stop} of {n} (around the query)"
     if len(dims) < d:
         shown += f"; dimensions 1–{dims.stop} of {d}"

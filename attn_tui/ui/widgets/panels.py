@@ -182,7 +182,7 @@ class Panel(VerticalScroll):
         raise NotImplementedError
 
 
-def _fixed_widths(table: Table) -> Table:
+def fixed_widths(table: Table) -> Table:
     """Give every column its width, measured here in one pass over the plain cells: Rich then
     skips measuring each cell itself, the larger part of rendering a panel on every key."""
     for column in table.columns:
@@ -192,7 +192,7 @@ def _fixed_widths(table: Table) -> Table:
     return table
 
 
-def _per_token_table() -> Table:
+def per_token_table() -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # symbol, e.g. ω₂₁
     table.add_column(no_wrap=True, overflow="ellipsis", max_width=12)  # token
@@ -200,7 +200,7 @@ def _per_token_table() -> Table:
     return table
 
 
-def _row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
+def row_style(analysis: Analysis, row: int, current: int | None = None) -> str:
     """The query's row bold; the row the walk's current step is about reversed."""
     style = "bold" if row == analysis.scenario.query else ""
     return f"{style} reverse".strip() if row == current else style
@@ -213,12 +213,12 @@ def _window_note(rows: range, n: int) -> Text | None:
     return Text(f"tokens {rows.start + 1}–{rows.stop} of {n} · [ ] moves", style="italic")
 
 
-def _with_note(body: Table, rows: range, n: int) -> Table | Group:
+def with_note(body: Table, rows: range, n: int) -> Table | Group:
     note = _window_note(rows, n)
     return body if note is None else Group(body, note)
 
 
-def _revealed(values: list[float], count: int, rows: range) -> dict[int, str]:
+def revealed_values(values: list[float], count: int, rows: range) -> dict[int, str]:
     """The values of ``rows`` (only those: a panel lists 16 of 512 tokens) formatted, by index;
     from the ``count``-th on, not yet computed."""
     return {i: format_number(values[i]) if i < count else NOT_YET for i in rows}
@@ -237,14 +237,14 @@ class ScoresPanel(Panel):
     def render_body(self, analysis: Analysis) -> Table | Group:
         q = subscript(analysis.scenario.query + 1)
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
-        table = _per_token_table()
+        table = per_token_table()
         rows = self.rows(analysis, current)
-        scores = _revealed(analysis.query.scores.tolist(), self.known(analysis).scores, rows)
+        scores = revealed_values(analysis.query.scores.tolist(), self.known(analysis).scores, rows)
         tokens = analysis.scenario.tokens
         for i in rows:
             # Text: a label is never parsed as markup (a token may be called "[/]").
-            table.add_row(f"ω{q}{subscript(i + 1)}", Text(tokens[i]), scores[i], style=_row_style(analysis, i, current))
-        return _with_note(_fixed_widths(table), rows, len(tokens))
+            table.add_row(f"ω{q}{subscript(i + 1)}", Text(tokens[i]), scores[i], style=row_style(analysis, i, current))
+        return with_note(fixed_widths(table), rows, len(tokens))
 
 
 class WeightsPanel(Panel):
@@ -289,15 +289,15 @@ class WeightsPanel(Panel):
         bar_width = self.scrollable_content_region.width - (37 if walking else 26)
         bar_width = max(4 if walking else BAR_WIDTH, bar_width)
         # A walk computes exp ω before α: it gets a column of its own, left of α.
-        table = _per_token_table()
+        table = per_token_table()
         if walking:
             table.add_column(justify="right", no_wrap=True)  # α
         table.add_column(no_wrap=True)  # bar
         if walking:
             table.add_row("", "", "exp ω", "α", "", style="italic")
         rows = self.rows(analysis, current)
-        shown = _revealed(weights, known.weights, rows)
-        exps = _revealed(analysis.query.exp_scores.tolist(), known.exp_scores, rows) if walking else {}
+        shown = revealed_values(weights, known.weights, rows)
+        exps = revealed_values(analysis.query.exp_scores.tolist(), known.exp_scores, rows) if walking else {}
         for i in rows:
             weight = weights[i]
             revealed = i < known.weights
@@ -308,12 +308,12 @@ class WeightsPanel(Panel):
                 shown[i],
                 # Not reversed with a current row: a reversed bar would turn into a gap.
                 Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
-                style=_row_style(analysis, i, current),
+                style=row_style(analysis, i, current),
             )
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
         exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
-        return _with_note(_fixed_widths(table), rows, n)
+        return with_note(fixed_widths(table), rows, n)
 
     def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
@@ -321,18 +321,18 @@ class WeightsPanel(Panel):
         count = self.known(analysis).weights
         result = analysis.query
         columns = [result.sum_normalised.tolist(), result.naive_weights.tolist(), result.weights.tolist()]
-        table = _per_token_table()
+        table = per_token_table()
         for _ in range(2):
             table.add_column(justify="right", no_wrap=True)
         table.add_row("", "", "ω/Σω", "naive", "torch", style="italic")
         rows = self.rows(analysis)
-        shown = [_revealed(column, count, rows) for column in columns]
+        shown = [revealed_values(column, count, rows) for column in columns]
         for i in rows:
             token = Text(analysis.scenario.tokens[i])
-            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
+            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=row_style(analysis, i))
         n = analysis.scenario.n_tokens
         table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
-        return _with_note(_fixed_widths(table), rows, n)
+        return with_note(fixed_widths(table), rows, n)
 
 
 class ContextPanel(Panel):
