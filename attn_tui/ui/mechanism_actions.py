@@ -19,6 +19,7 @@ from attn_tui.core.scenario import EMBEDDINGS, Scenario
 from attn_tui.mechanisms import MECHANISMS, mechanism_named, neighbour
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.ui.widgets.grid_matrix import GridMatrix, embeddings_matrix, weight_matrix
+from attn_tui.ui.widgets.weights_dialog import WeightsChoice, WeightsDialog
 
 if TYPE_CHECKING:
     from attn_tui.core.parameters import Parameters
@@ -32,6 +33,7 @@ MECHANISM_BINDINGS = [
     Binding("left_curly_bracket", "mechanism_step(-1)", "Previous mechanism", key_display="{", group=MECHANISM_KEYS, id="mechanism.previous"),
     Binding("right_curly_bracket", "mechanism_step(1)", "Next mechanism", key_display="}", group=MECHANISM_KEYS, id="mechanism.next"),
     Binding("g", "next_grid_matrix", "Grid: show the next matrix (X, W_q, W_k, W_v …)", show=False, id="mechanism.next_matrix"),
+    Binding("W", "new_weights", "New weights: initialisation, seed, d_out", show=False, id="mechanism.weights"),
 ]
 """Which section of the chapter is shown, and which of its matrices the grid edits."""
 
@@ -41,6 +43,10 @@ class MechanismActions:
 
     grid_matrix: str = EMBEDDINGS
     """The matrix the grid shows and edits: the embeddings, or one of the mechanism's matrices."""
+
+    _next_weights_seed: int | None = None
+    """The seed the weights dialog offers: one more than the last one used (None: the
+    initialisation's own, as in the book)."""
 
     _parameters_seen: dict[str, tuple[int, Parameters]]
     """Each mechanism's parameters as last shown, with the embedding dimension they fit (set by
@@ -89,6 +95,35 @@ class MechanismActions:
     def remember_parameters(self: AttnApp, scenario: Scenario) -> None:
         if scenario.parameters:
             self._parameters_seen[scenario.mechanism] = (scenario.n_dims, scenario.parameters)
+
+    # --- new weights ---
+
+    def action_new_weights(self: AttnApp) -> None:
+        """Ask how to fill the mechanism's weight matrices anew (initialisation, seed, d_out)."""
+        mechanism = self.mechanism
+        if not mechanism.initialisations:
+            self._say(f"{mechanism.heading} has no weights to draw: { } switch to a section with weights.")
+            return
+        if not self.is_ready or mechanism.needs_parameters(self.scenario):
+            self._say("The numbers are still loading; try again in a moment.")
+            return
+        self._close_cell_edit()
+        dialog = WeightsDialog(mechanism.initialisations, self._next_weights_seed, mechanism.d_out(self.scenario), mechanism.max_d_out, self.scenario.n_dims)
+        self.push_screen(dialog, self._weights_chosen)
+
+    def _weights_chosen(self: AttnApp, choice: WeightsChoice | None) -> None:
+        if choice is None:
+            self._say("New weights cancelled: nothing changed.")
+            return
+        mechanism = self.mechanism
+        self._next_weights_seed = choice.seed + 1
+        parameters = mechanism.initialise(self.scenario, choice.initialisation, choice.seed, choice.d_out)
+        described = next(init.description for init in mechanism.initialisations if init.name == choice.initialisation)
+        self.change_scenario(
+            self.scenario.with_mechanism(mechanism.name, parameters),
+            f"New weights: {described}, seed {choice.seed}, d_out {choice.d_out}.",
+            hint="u undoes.",
+        )
 
     # --- the grid's matrix ---
 
