@@ -23,6 +23,7 @@ __all__ = [
     "check_inputs",
     "check_weights",
     "check_query_index",
+    "check_num_heads",
     "check_heads_divide",
     "check_dropout",
     "projection_terms",
@@ -68,10 +69,14 @@ def check_query_index(n_tokens: int, query_index: int) -> int:
     return query_index % n_tokens
 
 
-def check_heads_divide(d_out: int, num_heads: int) -> None:
-    """Refuse a split the book's ``MultiHeadAttention`` refuses, with a message a user can act on."""
+def check_num_heads(num_heads: int) -> None:
     if isinstance(num_heads, bool) or not isinstance(num_heads, int) or num_heads < 1:
         raise ValueError(f"the number of heads must be a whole number of at least 1, got {num_heads!r}")
+
+
+def check_heads_divide(d_out: int, num_heads: int) -> None:
+    """Refuse a split the book's ``MultiHeadAttention`` refuses, with a message a user can act on."""
+    check_num_heads(num_heads)
     if d_out % num_heads:
         raise ValueError(
             f"d_out ({d_out}) must be divisible by the number of heads ({num_heads}): "
