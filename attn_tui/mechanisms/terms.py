@@ -11,6 +11,7 @@ how multi-head attention runs every head in one call.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -130,12 +131,23 @@ class Projections:
     """n×n ω/√d_k."""
 
 
+def _project_heads(inputs: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """x·W for d_in×d_out weights (n×d_out), or for h×d_in×d_head heads (h×n×d_head).
+
+    The heads are multiplied as one d_in×(h·d_head) matrix, as the book's ``MultiHeadAttention``
+    does: a batched ``inputs @ weight`` would first copy the n×d_in inputs once per head.
+    """
+    if weight.dim() == 2:
+        return inputs @ weight
+    num_heads, d_in, d_head = weight.shape
+    side_by_side = weight.permute(1, 0, 2).reshape(d_in, num_heads * d_head)
+    return (inputs @ side_by_side).reshape(-1, num_heads, d_head).permute(1, 0, 2)
+
+
 def project(inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor) -> Projections:
     """Q, K, V, the scores Q·Kᵀ and the scores divided by √d_k."""
     check_weights(inputs, w_query=w_query, w_key=w_key, w_value=w_value)
-    queries = inputs @ w_query
-    keys = inputs @ w_key
-    values = inputs @ w_value
+    queries, keys, values = (_project_heads(inputs, w) for w in (w_query, w_key, w_value))
     scores = queries @ keys.transpose(-2, -1)
     scale = keys.shape[-1] ** 0.5
     return Projections(
@@ -293,9 +305,18 @@ def dropout_multipliers(shapes: Sequence[tuple[int, ...]], p: float, seed: int) 
 
     Exactly the book's draws (``torch.manual_seed(123)`` then ``dropout(torch.ones(6, 6))`` gives
     3.5.2's matrix), and a function of (shapes, p, seed) only, so editing an embedding or a
-    weight never re-draws the mask. The caller's random state is left as it was.
+    weight never re-draws the mask. The caller's random state is left as it was. The tensors are
+    shared between calls with the same arguments: multiply by them, do not modify them in place.
     """
     check_dropout(p)
+    return _drawn_multipliers(tuple(tuple(shape) for shape in shapes), float(p), seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _drawn_multipliers(shapes: tuple[tuple[int, ...], ...], p: float, seed: int) -> tuple[torch.Tensor, ...]:
+    # Cached: a draw is a function of its arguments, and drawing 512×512 (or 12 heads of it) costs
+    # tens of ms, which every edit of an embedding or a weight would otherwise pay again. Callers
+    # only multiply by these tensors, never change them.
     with seeded(seed):
         return tuple(torch.nn.functional.dropout(torch.ones(shape), p=p, training=True) for shape in shapes)
 

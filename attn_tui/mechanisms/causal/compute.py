@@ -86,8 +86,6 @@ class CausalAttention(Projections):
 
     mask: torch.Tensor
     """n×n bool, True above the diagonal (the tokens each query may not see)."""
-    masked_scores: torch.Tensor
-    """n×n ω with −inf above the diagonal, before scaling (as 3.5.1 prints it)."""
     weights: torch.Tensor
     """n×n α = softmax(masked ω/√d_k) by row: 0 above the diagonal, each row sums to 1."""
     dropout: DropoutSetting
@@ -105,6 +103,11 @@ class CausalAttention(Projections):
         if self.dropout_multiplier is None:
             return torch.zeros_like(self.weights, dtype=torch.bool)
         return self.dropout_multiplier == 0
+
+    @cached_property
+    def masked_scores(self) -> torch.Tensor:
+        """n×n ω with −inf above the diagonal, before scaling (as 3.5.1 prints it); computed when asked."""
+        return self.scores.masked_fill(self.mask, -torch.inf)
 
     # The first way, computed only when a view asks for it (it costs several n×n passes per head).
 
@@ -139,13 +142,13 @@ def mask_projections(projections: Projections, dropout: DropoutSetting, dropout_
     ``projections`` may carry a leading head dimension; ``dropout_multiplier`` must then have it too.
     """
     mask = causal_mask(projections.inputs.shape[0])
-    masked_scores = projections.scores.masked_fill(mask, -torch.inf)
-    weights = torch.softmax(masked_scores / projections.scale, dim=-1)
+    # Masking the scaled scores equals the book's scaling of the masked ones (−inf/√d_k = −inf),
+    # and saves dividing an n×n matrix per head a second time.
+    weights = torch.softmax(projections.scaled_scores.masked_fill(mask, -torch.inf), dim=-1)
     dropped_weights = _apply_dropout(weights, dropout_multiplier)
     return CausalAttention(
         **vars(projections),
         mask=mask,
-        masked_scores=masked_scores,
         weights=weights,
         dropout=dropout,
         dropout_multiplier=dropout_multiplier,
