@@ -36,6 +36,7 @@ __all__ = [
     "softmax_terms",
     "WeightedSum",
     "weighted_sum_terms",
+    "QueryWeightsAndContext",
     "dropout_multipliers",
     "DropoutSetting",
     "NO_DROPOUT",
@@ -281,6 +282,23 @@ def weighted_sum_terms(weights: torch.Tensor, values: torch.Tensor) -> WeightedS
     terms = weights.unsqueeze(1) * values
     # cumsum adds the rows in order, as the book's loop does: row i is exactly the running total.
     return WeightedSum(terms=terms, running=torch.cumsum(terms, dim=0))
+
+
+class QueryWeightsAndContext:
+    """The two numbers every one-query result is read for, from its ``softmax`` and ``weighted_values`` fields."""
+
+    softmax: SoftmaxTerms
+    weighted_values: WeightedSum
+
+    @property
+    def weights(self) -> torch.Tensor:
+        """n: α_i, the softmax of the (scaled, maybe masked) scores; sums to 1."""
+        return self.softmax.weights
+
+    @property
+    def context(self) -> torch.Tensor:
+        """d_out: z, the last row of the running weighted sum."""
+        return self.weighted_values.context
 
 
 # --- dropout ----------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from attn_tui.mechanisms.terms import (
     DropoutSetting,
     Projections,
     QueryProjection,
+    QueryWeightsAndContext,
     SoftmaxTerms,
     WeightedSum,
     project,
@@ -71,11 +72,31 @@ def _apply_dropout(weights: torch.Tensor, multiplier: torch.Tensor | None) -> to
     return weights if multiplier is None else weights * multiplier
 
 
+class _DroppedAndFirstWay:
+    """What the matrix and the loop form both derive from their dropout multiplier and first way."""
+
+    weights: torch.Tensor
+    renormalised_weights: torch.Tensor
+    dropout_multiplier: torch.Tensor | None
+
+    @property
+    def dropped(self) -> torch.Tensor:
+        """bool, shaped as ``weights``: True where dropout zeroed the weight (all False when it does not act)."""
+        if self.dropout_multiplier is None:
+            return torch.zeros_like(self.weights, dtype=torch.bool)
+        return self.dropout_multiplier == 0
+
+    @property
+    def first_way_max_difference(self) -> float:
+        """The largest |first way − second way| over the weights (float32 rounding: about 1e-7)."""
+        return float((self.renormalised_weights - self.weights).abs().max())
+
+
 # --- matrix form ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CausalAttention(Projections):
+class CausalAttention(Projections, _DroppedAndFirstWay):
     """Every query at once, masked (the book's ``CausalAttention``).
 
     Inherits ``inputs``, ``w_query``, ``w_key``, ``w_value``, ``queries``, ``keys``, ``values``,
@@ -96,13 +117,6 @@ class CausalAttention(Projections):
     """n×n α after dropout (α × multiplier); ``weights`` itself when dropout does not act."""
     context: torch.Tensor
     """n×d_out Z = (α after dropout)·V."""
-
-    @property
-    def dropped(self) -> torch.Tensor:
-        """n×n bool: True where dropout zeroed the weight (all False when dropout does not act)."""
-        if self.dropout_multiplier is None:
-            return torch.zeros_like(self.weights, dtype=torch.bool)
-        return self.dropout_multiplier == 0
 
     @cached_property
     def masked_scores(self) -> torch.Tensor:
@@ -129,11 +143,6 @@ class CausalAttention(Projections):
     def renormalised_weights(self) -> torch.Tensor:
         """n×n the first way's result: each row of ``tril_weights`` divided by its sum."""
         return self._first_way[1]
-
-    @property
-    def first_way_max_difference(self) -> float:
-        """The largest |first way − second way| over all weights (float32 rounding: about 1e-7)."""
-        return float((self.renormalised_weights - self.weights).abs().max())
 
 
 def mask_projections(projections: Projections, dropout: DropoutSetting, dropout_multiplier: torch.Tensor | None) -> CausalAttention:
@@ -179,12 +188,15 @@ def causal_attention(
 
 
 @dataclass(frozen=True)
-class QueryCausalAttention(QueryProjection):
+class QueryCausalAttention(QueryProjection, QueryWeightsAndContext, _DroppedAndFirstWay):
     """One query's causal attention, every term kept; the tokens after the query stay, masked.
 
     Inherits the projection and score terms (``query_terms``, ``query``, ``keys``, ``values``,
     ``score_terms``, ``scores`` and ``scaled_scores`` — both unmasked —, ``scale``,
     ``key_terms(i)``, ``value_terms(i)``) from :class:`~attn_tui.mechanisms.terms.QueryProjection`.
+    ``weights`` (n: α, 0 after the query, the visible ones summing to 1) reads ``softmax``;
+    ``context`` (d_out: z = Σ_i α'_i v⁽ⁱ⁾, α' after dropout) reads ``weighted_values``;
+    ``dropped`` (n bool) and ``first_way_max_difference`` as in :class:`CausalAttention`.
     """
 
     visible: torch.Tensor
@@ -209,30 +221,9 @@ class QueryCausalAttention(QueryProjection):
     """``terms`` (n×d_out, α'_i·v⁽ⁱ⁾ with α' the weights after dropout; 0 for masked tokens) and ``running``."""
 
     @property
-    def weights(self) -> torch.Tensor:
-        """n: α_i, 0 after the query; the visible ones sum to 1."""
-        return self.softmax.weights
-
-    @property
     def tril_sum(self) -> torch.Tensor:
         """Scalar: what the first way divides by, the visible tokens' share of the plain softmax."""
         return self.tril_weights.sum()
-
-    @property
-    def first_way_max_difference(self) -> float:
-        return float((self.renormalised_weights - self.weights).abs().max())
-
-    @property
-    def dropped(self) -> torch.Tensor:
-        """n bool: True where dropout zeroed the weight."""
-        if self.dropout_multiplier is None:
-            return torch.zeros_like(self.weights, dtype=torch.bool)
-        return self.dropout_multiplier == 0
-
-    @property
-    def context(self) -> torch.Tensor:
-        """d_out: z = Σ_i α'_i v⁽ⁱ⁾."""
-        return self.weighted_values.context
 
 
 def mask_one_query(projection: dict, dropout: DropoutSetting, dropout_multiplier: torch.Tensor | None) -> QueryCausalAttention:

@@ -26,6 +26,7 @@ import torch
 from attn_tui.mechanisms.terms import (
     Projections,
     QueryProjection,
+    QueryWeightsAndContext,
     SoftmaxTerms,
     WeightedSum,
     project,
@@ -64,12 +65,13 @@ def scaled_attention(inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.T
 
 
 @dataclass(frozen=True)
-class QueryScaledAttention(QueryProjection):
+class QueryScaledAttention(QueryProjection, QueryWeightsAndContext):
     """One query's scaled attention, every term kept.
 
     Inherits the projection and score terms (``query_terms``, ``query``, ``keys``, ``values``,
     ``score_terms``, ``scores``, ``scale``, ``scaled_scores``, ``key_terms(i)``, ``value_terms(i)``)
-    from :class:`~attn_tui.mechanisms.terms.QueryProjection`.
+    from :class:`~attn_tui.mechanisms.terms.QueryProjection`; ``weights`` (n, α = softmax(ω/√d_k))
+    and ``context`` (d_out, z = Σ_i α_i v⁽ⁱ⁾) read ``softmax`` and ``weighted_values``.
     """
 
     softmax: SoftmaxTerms
@@ -78,16 +80,6 @@ class QueryScaledAttention(QueryProjection):
     """n: softmax(ω) without the √d_k, for the comparison."""
     weighted_values: WeightedSum
     """``terms`` (n×d_out α_i·v⁽ⁱ⁾) and ``running`` (n×d_out, row i = the context after token i)."""
-
-    @property
-    def weights(self) -> torch.Tensor:
-        """n: α_i = softmax(ω/√d_k)_i; sums to 1."""
-        return self.softmax.weights
-
-    @property
-    def context(self) -> torch.Tensor:
-        """d_out: z = Σ_i α_i v⁽ⁱ⁾."""
-        return self.weighted_values.context
 
 
 def attend_one_query_scaled(
