@@ -32,6 +32,7 @@ __all__ = [
     "project",
     "QueryProjection",
     "project_one_query",
+    "reused_keys_values",
     "SoftmaxTerms",
     "softmax_terms",
     "WeightedSum",
@@ -202,24 +203,51 @@ class QueryProjection:
 
 
 def project_one_query(
-    inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor, query_index: int
+    inputs: torch.Tensor,
+    w_query: torch.Tensor,
+    w_key: torch.Tensor,
+    w_value: torch.Tensor,
+    query_index: int,
+    keys_values: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict:
-    """The fields of a :class:`QueryProjection`, as keyword arguments for it or a subclass."""
+    """The fields of a :class:`QueryProjection`, as keyword arguments for it or a subclass.
+
+    ``keys_values``: the n×d_out K and V the matrix form already computed from these inputs and
+    weights (see :func:`reused_keys_values`); they are two n×d_in×d_out products, the bulk of the
+    loop form's work at 512×768.
+    """
     check_weights(inputs, w_query=w_query, w_key=w_key, w_value=w_value)
     if w_query.dim() != 2:
         raise ValueError("the loop form takes one head's d_in×d_out weights")
     query_index = check_query_index(inputs.shape[0], query_index)
     query_terms = projection_terms(inputs[query_index], w_query)
     query = query_terms.sum(dim=0)
-    keys = inputs @ w_key
+    keys, values = (inputs @ w_key, inputs @ w_value) if keys_values is None else keys_values
     score_terms = keys * query
     scores = score_terms.sum(dim=1)
     scale = keys.shape[-1] ** 0.5
     return dict(
         query_index=query_index, inputs=inputs, w_query=w_query, w_key=w_key, w_value=w_value,
-        query_terms=query_terms, query=query, keys=keys, values=inputs @ w_value,
+        query_terms=query_terms, query=query, keys=keys, values=values,
         score_terms=score_terms, scores=scores, scale=scale, scaled_scores=scores / scale,
     )  # fmt: skip
+
+
+def reused_keys_values(matrix: Projections | None, inputs: torch.Tensor, *weights: torch.Tensor, head: int | None = None):
+    """(K, V) of ``matrix`` (of one ``head`` of it) for the loop form, or None when there is no ``matrix``.
+
+    Refuses a matrix form computed from other inputs or weights (a stale one would give wrong
+    numbers silently); comparing them costs far less than the products it saves.
+    """
+    if matrix is None:
+        return None
+    pick = (lambda t: t) if head is None else (lambda t: t[head])
+    same = torch.equal(matrix.inputs, inputs) and all(
+        torch.equal(pick(mine), theirs) for mine, theirs in zip((matrix.w_query, matrix.w_key, matrix.w_value), weights)
+    )
+    if not same:
+        raise ValueError("the matrix form passed in was computed from other inputs or weights")
+    return pick(matrix.keys), pick(matrix.values)
 
 
 # --- softmax and the weighted sum, loop form -----------------------------------------------

@@ -204,6 +204,18 @@ def test_multihead_loop_form_equals_matrix_form(n, d_in, d_out, num_heads, dropo
             torch.testing.assert_close(head.dropped_weights, matrix.heads.dropped_weights[k, query_index])
         torch.testing.assert_close(loop.concatenated, matrix.concatenated[query_index])
         torch.testing.assert_close(loop.context, matrix.context[query_index])
+        reusing = attend_one_query_multihead(*case, num_heads, query_index, dropout, matrix=matrix)
+        torch.testing.assert_close(reusing.context, loop.context)
+
+
+def test_multihead_loop_form_refuses_a_stale_matrix_form():
+    case = random_multihead(4, 3, 4, seed=0)
+    matrix = multihead_attention(*case, 2)
+    inputs, w_query, w_key, w_value, w_out, b_out = case
+    w_value = w_value.clone()
+    w_value[0, 3] += 1  # head 1's column
+    with pytest.raises(ValueError, match="other inputs or weights"):
+        attend_one_query_multihead(inputs, w_query, w_key, w_value, w_out, b_out, 2, 0, matrix=matrix)
 
 
 @pytest.mark.parametrize("n, d_in, d_out, num_heads", SHAPES)
@@ -216,6 +228,8 @@ def test_wrapper_loop_form_equals_matrix_form(n, d_in, d_out, num_heads, dropout
         for k, head in enumerate(loop.heads):
             torch.testing.assert_close(head.dropped_weights, matrix.heads.dropped_weights[k, query_index])
         torch.testing.assert_close(loop.context, matrix.context[query_index])
+        reusing = attend_one_query_wrapper(inputs, heads, query_index, dropout, matrix=matrix)
+        torch.testing.assert_close(reusing.context, loop.context)
 
 
 def torch_multihead_attention(inputs, w_query, w_key, w_value, w_out, b_out, num_heads):

@@ -39,6 +39,7 @@ from attn_tui.mechanisms.terms import (
     WeightedSum,
     project,
     project_one_query,
+    reused_keys_values,
     softmax_terms,
     weighted_sum_terms,
 )
@@ -260,9 +261,16 @@ def attend_one_query_causal(
     w_value: torch.Tensor,
     query_index: int,
     dropout: DropoutSetting = NO_DROPOUT,
+    *,
+    matrix: CausalAttention | None = None,
 ) -> QueryCausalAttention:
-    """Causal attention for one query, keeping every term (the book's query is "journey", index 1)."""
-    projection = project_one_query(inputs, w_query, w_key, w_value, query_index)
+    """Causal attention for one query, keeping every term (the book's query is "journey", index 1).
+
+    ``matrix``: :func:`causal_attention` of the same inputs and weights, whose keys and values are
+    then reused instead of recomputed.
+    """
+    weights = (w_query, w_key, w_value)
+    projection = project_one_query(inputs, *weights, query_index, reused_keys_values(matrix, inputs, *weights))
     multiplier = _one_head_multiplier(inputs.shape[0], dropout)
     row = None if multiplier is None else multiplier[projection["query_index"]]
     return mask_one_query(projection, dropout, row)

@@ -36,6 +36,7 @@ from attn_tui.mechanisms.terms import (
     project,
     project_one_query,
     projection_terms,
+    reused_keys_values,
 )
 
 __all__ = [
@@ -211,12 +212,14 @@ def _heads_one_query(
     query_index: int,
     dropout: DropoutSetting,
     multipliers: torch.Tensor | None,
+    matrix_heads: CausalAttention | None,
 ) -> tuple[QueryCausalAttention, ...]:
-    """Each head's causal loop form; ``multipliers`` is h×n×n (or None)."""
+    """Each head's causal loop form; ``multipliers`` is h×n×n (or None); ``matrix_heads``, the
+    matrix form's heads, lends its keys and values."""
     query_index = check_query_index(inputs.shape[0], query_index)
     return tuple(
         mask_one_query(
-            project_one_query(inputs, *weights, query_index),
+            project_one_query(inputs, *weights, query_index, reused_keys_values(matrix_heads, inputs, *weights, head=k)),
             dropout,
             None if multipliers is None else multipliers[k, query_index],
         )
@@ -236,11 +239,18 @@ class QueryWrapperAttention:
 
 
 def attend_one_query_wrapper(
-    inputs: torch.Tensor, heads_weights: Sequence[HeadWeights], query_index: int, dropout: DropoutSetting = NO_DROPOUT
+    inputs: torch.Tensor,
+    heads_weights: Sequence[HeadWeights],
+    query_index: int,
+    dropout: DropoutSetting = NO_DROPOUT,
+    *,
+    matrix: WrapperAttention | None = None,
 ) -> QueryWrapperAttention:
+    """The wrapper for one query; ``matrix`` (:func:`wrapper_attention` of the same inputs and
+    weights) lends its keys and values."""
     _stacked_head_weights(inputs, heads_weights)  # the same checks as the matrix form
     multipliers = _wrapper_multipliers(inputs.shape[0], len(heads_weights), dropout)
-    heads = _heads_one_query(inputs, heads_weights, query_index, dropout, multipliers)
+    heads = _heads_one_query(inputs, heads_weights, query_index, dropout, multipliers, None if matrix is None else matrix.heads)
     return QueryWrapperAttention(query_index=heads[0].query_index, heads=heads, context=torch.cat([head.context for head in heads]))
 
 
@@ -273,12 +283,16 @@ def attend_one_query_multihead(
     num_heads: int,
     query_index: int,
     dropout: DropoutSetting = NO_DROPOUT,
+    *,
+    matrix: MultiHeadAttention | None = None,
 ) -> QueryMultiHeadAttention:
+    """``MultiHeadAttention`` for one query; ``matrix`` (:func:`multihead_attention` of the same
+    inputs and weights) lends its keys and values."""
     _check_multihead(inputs, w_query, w_key, w_value, w_out, b_out, num_heads)
     split = [split_heads(w, num_heads) for w in (w_query, w_key, w_value)]
     per_head = [tuple(w[k] for w in split) for k in range(num_heads)]
     multipliers = _split_multipliers(inputs.shape[0], num_heads, dropout)
-    heads = _heads_one_query(inputs, per_head, query_index, dropout, multipliers)
+    heads = _heads_one_query(inputs, per_head, query_index, dropout, multipliers, None if matrix is None else matrix.heads)
     concatenated = torch.cat([head.context for head in heads])
     out_terms = projection_terms(concatenated, w_out)
     return QueryMultiHeadAttention(

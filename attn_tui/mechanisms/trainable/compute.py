@@ -31,6 +31,7 @@ from attn_tui.mechanisms.terms import (
     WeightedSum,
     project,
     project_one_query,
+    reused_keys_values,
     softmax_terms,
     weighted_sum_terms,
 )
@@ -83,10 +84,21 @@ class QueryScaledAttention(QueryProjection, QueryWeightsAndContext):
 
 
 def attend_one_query_scaled(
-    inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor, query_index: int
+    inputs: torch.Tensor,
+    w_query: torch.Tensor,
+    w_key: torch.Tensor,
+    w_value: torch.Tensor,
+    query_index: int,
+    *,
+    matrix: ScaledAttention | None = None,
 ) -> QueryScaledAttention:
-    """3.4.1 for one query (the book's query is "journey", index 1), keeping every term."""
-    projection = project_one_query(inputs, w_query, w_key, w_value, query_index)
+    """3.4.1 for one query (the book's query is "journey", index 1), keeping every term.
+
+    ``matrix``: :func:`scaled_attention` of the same inputs and weights, whose keys and values
+    are then reused instead of recomputed.
+    """
+    weights = (w_query, w_key, w_value)
+    projection = project_one_query(inputs, *weights, query_index, reused_keys_values(matrix, inputs, *weights))
     softmax = softmax_terms(projection["scaled_scores"])
     return QueryScaledAttention(
         **projection,
