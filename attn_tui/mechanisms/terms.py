@@ -32,6 +32,7 @@ __all__ = [
     "project",
     "QueryProjection",
     "project_one_query",
+    "check_matrix_matches",
     "reused_keys_values",
     "SoftmaxTerms",
     "softmax_terms",
@@ -233,21 +234,27 @@ def project_one_query(
     )  # fmt: skip
 
 
-def reused_keys_values(matrix: Projections | None, inputs: torch.Tensor, *weights: torch.Tensor, head: int | None = None):
-    """(K, V) of ``matrix`` (of one ``head`` of it) for the loop form, or None when there is no ``matrix``.
+def check_matrix_matches(matrix_inputs: torch.Tensor, inputs: torch.Tensor, weight_pairs) -> None:
+    """Refuse a matrix form computed from other inputs or weights: reusing its keys and values
+    would show wrong numbers silently. ``weight_pairs``: (the matrix form's, the caller's) pairs.
 
-    Refuses a matrix form computed from other inputs or weights (a stale one would give wrong
-    numbers silently); comparing them costs far less than the products it saves.
+    The same tensor object passes at once; a copy is compared, which costs far less than the
+    products it saves.
     """
+
+    def same(a: torch.Tensor, b: torch.Tensor) -> bool:
+        return a is b or torch.equal(a, b)
+
+    if not (same(matrix_inputs, inputs) and all(same(mine, theirs) for mine, theirs in weight_pairs)):
+        raise ValueError("the matrix form passed in was computed from other inputs or weights")
+
+
+def reused_keys_values(matrix: Projections | None, inputs: torch.Tensor, *weights: torch.Tensor):
+    """(K, V) of a one-head ``matrix`` form for the loop form, checked; None when there is no ``matrix``."""
     if matrix is None:
         return None
-    pick = (lambda t: t) if head is None else (lambda t: t[head])
-    same = torch.equal(matrix.inputs, inputs) and all(
-        torch.equal(pick(mine), theirs) for mine, theirs in zip((matrix.w_query, matrix.w_key, matrix.w_value), weights)
-    )
-    if not same:
-        raise ValueError("the matrix form passed in was computed from other inputs or weights")
-    return pick(matrix.keys), pick(matrix.values)
+    check_matrix_matches(matrix.inputs, inputs, zip((matrix.w_query, matrix.w_key, matrix.w_value), weights))
+    return matrix.keys, matrix.values
 
 
 # --- softmax and the weighted sum, loop form -----------------------------------------------

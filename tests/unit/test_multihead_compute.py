@@ -218,6 +218,14 @@ def test_multihead_loop_form_refuses_a_stale_matrix_form():
         attend_one_query_multihead(inputs, w_query, w_key, w_value, w_out, b_out, 2, 0, matrix=matrix)
 
 
+def test_wrapper_loop_form_refuses_a_stale_matrix_form():
+    inputs, heads = random_wrapper(4, 3, 2, 2, seed=0)
+    matrix = wrapper_attention(inputs, heads)
+    edited = [heads[0], (heads[1][0], heads[1][1] + 1, heads[1][2])]
+    with pytest.raises(ValueError, match="other inputs or weights"):
+        attend_one_query_wrapper(inputs, edited, 0, matrix=matrix)
+
+
 @pytest.mark.parametrize("n, d_in, d_out, num_heads", SHAPES)
 @pytest.mark.parametrize("dropout", DROPOUTS[:2])
 def test_wrapper_loop_form_equals_matrix_form(n, d_in, d_out, num_heads, dropout):

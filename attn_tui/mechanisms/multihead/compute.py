@@ -36,7 +36,7 @@ from attn_tui.mechanisms.terms import (
     project,
     project_one_query,
     projection_terms,
-    reused_keys_values,
+    check_matrix_matches,
 )
 
 __all__ = [
@@ -215,11 +215,13 @@ def _heads_one_query(
     matrix_heads: CausalAttention | None,
 ) -> tuple[QueryCausalAttention, ...]:
     """Each head's causal loop form; ``multipliers`` is h×n×n (or None); ``matrix_heads``, the
-    matrix form's heads, lends its keys and values."""
+    (already checked) matrix form's heads, lends its keys and values."""
     query_index = check_query_index(inputs.shape[0], query_index)
     return tuple(
         mask_one_query(
-            project_one_query(inputs, *weights, query_index, reused_keys_values(matrix_heads, inputs, *weights, head=k)),
+            project_one_query(
+                inputs, *weights, query_index, None if matrix_heads is None else (matrix_heads.keys[k], matrix_heads.values[k])
+            ),
             dropout,
             None if multipliers is None else multipliers[k, query_index],
         )
@@ -249,6 +251,11 @@ def attend_one_query_wrapper(
     """The wrapper for one query; ``matrix`` (:func:`wrapper_attention` of the same inputs and
     weights) lends its keys and values."""
     _stacked_head_weights(inputs, heads_weights)  # the same checks as the matrix form
+    if matrix is not None:
+        stacked = (matrix.heads.w_query, matrix.heads.w_key, matrix.heads.w_value)
+        check_matrix_matches(
+            matrix.heads.inputs, inputs, ((mine[k], theirs) for k, weights in enumerate(heads_weights) for mine, theirs in zip(stacked, weights))
+        )
     multipliers = _wrapper_multipliers(inputs.shape[0], len(heads_weights), dropout)
     heads = _heads_one_query(inputs, heads_weights, query_index, dropout, multipliers, None if matrix is None else matrix.heads)
     return QueryWrapperAttention(query_index=heads[0].query_index, heads=heads, context=torch.cat([head.context for head in heads]))
@@ -289,6 +296,8 @@ def attend_one_query_multihead(
     """``MultiHeadAttention`` for one query; ``matrix`` (:func:`multihead_attention` of the same
     inputs and weights) lends its keys and values."""
     _check_multihead(inputs, w_query, w_key, w_value, w_out, b_out, num_heads)
+    if matrix is not None:
+        check_matrix_matches(matrix.inputs, inputs, zip((matrix.w_query, matrix.w_key, matrix.w_value), (w_query, w_key, w_value)))
     split = [split_heads(w, num_heads) for w in (w_query, w_key, w_value)]
     per_head = [tuple(w[k] for w in split) for k in range(num_heads)]
     multipliers = _split_multipliers(inputs.shape[0], num_heads, dropout)
