@@ -216,6 +216,8 @@ def test_multihead_loop_form_refuses_a_stale_matrix_form():
     w_value[0, 3] += 1  # head 1's column
     with pytest.raises(ValueError, match="other inputs or weights"):
         attend_one_query_multihead(inputs, w_query, w_key, w_value, w_out, b_out, 2, 0, matrix=matrix)
+    with pytest.raises(ValueError, match="has 2 heads, not 4"):
+        attend_one_query_multihead(*case, 4, 0, matrix=matrix)
 
 
 def test_wrapper_loop_form_refuses_a_stale_matrix_form():

@@ -297,6 +297,8 @@ def attend_one_query_multihead(
     inputs and weights) lends its keys and values."""
     _check_multihead(inputs, w_query, w_key, w_value, w_out, b_out, num_heads)
     if matrix is not None:
+        if matrix.num_heads != num_heads:
+            raise ValueError(f"the matrix form passed in has {matrix.num_heads} heads, not {num_heads}")
         check_matrix_matches(matrix.inputs, inputs, zip((matrix.w_query, matrix.w_key, matrix.w_value), (w_query, w_key, w_value)))
     split = [split_heads(w, num_heads) for w in (w_query, w_key, w_value)]
     per_head = [tuple(w[k] for w in split) for k in range(num_heads)]
