@@ -11,6 +11,7 @@ how multi-head attention runs every head in one call.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -23,6 +24,7 @@ __all__ = [
     "check_inputs",
     "check_weights",
     "check_query_index",
+    "check_num_heads",
     "check_heads_divide",
     "check_dropout",
     "projection_terms",
@@ -30,10 +32,13 @@ __all__ = [
     "project",
     "QueryProjection",
     "project_one_query",
+    "check_matrix_matches",
+    "reused_keys_values",
     "SoftmaxTerms",
     "softmax_terms",
     "WeightedSum",
     "weighted_sum_terms",
+    "QueryWeightsAndContext",
     "dropout_multipliers",
     "DropoutSetting",
     "NO_DROPOUT",
@@ -68,10 +73,14 @@ def check_query_index(n_tokens: int, query_index: int) -> int:
     return query_index % n_tokens
 
 
-def check_heads_divide(d_out: int, num_heads: int) -> None:
-    """Refuse a split the book's ``MultiHeadAttention`` refuses, with a message a user can act on."""
+def check_num_heads(num_heads: int) -> None:
     if isinstance(num_heads, bool) or not isinstance(num_heads, int) or num_heads < 1:
         raise ValueError(f"the number of heads must be a whole number of at least 1, got {num_heads!r}")
+
+
+def check_heads_divide(d_out: int, num_heads: int) -> None:
+    """Refuse a split the book's ``MultiHeadAttention`` refuses, with a message a user can act on."""
+    check_num_heads(num_heads)
     if d_out % num_heads:
         raise ValueError(
             f"d_out ({d_out}) must be divisible by the number of heads ({num_heads}): "
@@ -125,12 +134,23 @@ class Projections:
     """n×n ω/√d_k."""
 
 
+def _project_heads(inputs: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """x·W for d_in×d_out weights (n×d_out), or for h×d_in×d_head heads (h×n×d_head).
+
+    The heads are multiplied as one d_in×(h·d_head) matrix, as the book's ``MultiHeadAttention``
+    does: a batched ``inputs @ weight`` would first copy the n×d_in inputs once per head.
+    """
+    if weight.dim() == 2:
+        return inputs @ weight
+    num_heads, d_in, d_head = weight.shape
+    side_by_side = weight.permute(1, 0, 2).reshape(d_in, num_heads * d_head)
+    return (inputs @ side_by_side).reshape(-1, num_heads, d_head).permute(1, 0, 2)
+
+
 def project(inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor) -> Projections:
     """Q, K, V, the scores Q·Kᵀ and the scores divided by √d_k."""
     check_weights(inputs, w_query=w_query, w_key=w_key, w_value=w_value)
-    queries = inputs @ w_query
-    keys = inputs @ w_key
-    values = inputs @ w_value
+    queries, keys, values = (_project_heads(inputs, w) for w in (w_query, w_key, w_value))
     scores = queries @ keys.transpose(-2, -1)
     scale = keys.shape[-1] ** 0.5
     return Projections(
@@ -184,24 +204,57 @@ class QueryProjection:
 
 
 def project_one_query(
-    inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor, query_index: int
+    inputs: torch.Tensor,
+    w_query: torch.Tensor,
+    w_key: torch.Tensor,
+    w_value: torch.Tensor,
+    query_index: int,
+    keys_values: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict:
-    """The fields of a :class:`QueryProjection`, as keyword arguments for it or a subclass."""
+    """The fields of a :class:`QueryProjection`, as keyword arguments for it or a subclass.
+
+    ``keys_values``: the n×d_out K and V the matrix form already computed from these inputs and
+    weights (see :func:`reused_keys_values`); they are two n×d_in×d_out products, the bulk of the
+    loop form's work at 512×768.
+    """
     check_weights(inputs, w_query=w_query, w_key=w_key, w_value=w_value)
     if w_query.dim() != 2:
         raise ValueError("the loop form takes one head's d_in×d_out weights")
     query_index = check_query_index(inputs.shape[0], query_index)
     query_terms = projection_terms(inputs[query_index], w_query)
     query = query_terms.sum(dim=0)
-    keys = inputs @ w_key
+    keys, values = (inputs @ w_key, inputs @ w_value) if keys_values is None else keys_values
     score_terms = keys * query
     scores = score_terms.sum(dim=1)
     scale = keys.shape[-1] ** 0.5
     return dict(
         query_index=query_index, inputs=inputs, w_query=w_query, w_key=w_key, w_value=w_value,
-        query_terms=query_terms, query=query, keys=keys, values=inputs @ w_value,
+        query_terms=query_terms, query=query, keys=keys, values=values,
         score_terms=score_terms, scores=scores, scale=scale, scaled_scores=scores / scale,
     )  # fmt: skip
+
+
+def check_matrix_matches(matrix_inputs: torch.Tensor, inputs: torch.Tensor, weight_pairs) -> None:
+    """Refuse a matrix form computed from other inputs or weights: reusing its keys and values
+    would show wrong numbers silently. ``weight_pairs``: (the matrix form's, the caller's) pairs.
+
+    The same tensor object passes at once; a copy is compared, which costs far less than the
+    products it saves.
+    """
+
+    def same(a: torch.Tensor, b: torch.Tensor) -> bool:
+        return a is b or torch.equal(a, b)
+
+    if not (same(matrix_inputs, inputs) and all(same(mine, theirs) for mine, theirs in weight_pairs)):
+        raise ValueError("the matrix form passed in was computed from other inputs or weights")
+
+
+def reused_keys_values(matrix: Projections | None, inputs: torch.Tensor, *weights: torch.Tensor):
+    """(K, V) of a one-head ``matrix`` form for the loop form, checked; None when there is no ``matrix``."""
+    if matrix is None:
+        return None
+    check_matrix_matches(matrix.inputs, inputs, zip((matrix.w_query, matrix.w_key, matrix.w_value), weights))
+    return matrix.keys, matrix.values
 
 
 # --- softmax and the weighted sum, loop form -----------------------------------------------
@@ -266,6 +319,23 @@ def weighted_sum_terms(weights: torch.Tensor, values: torch.Tensor) -> WeightedS
     return WeightedSum(terms=terms, running=torch.cumsum(terms, dim=0))
 
 
+class QueryWeightsAndContext:
+    """The two numbers every one-query result is read for, from its ``softmax`` and ``weighted_values`` fields."""
+
+    softmax: SoftmaxTerms
+    weighted_values: WeightedSum
+
+    @property
+    def weights(self) -> torch.Tensor:
+        """n: α_i, the softmax of the (scaled, maybe masked) scores; sums to 1."""
+        return self.softmax.weights
+
+    @property
+    def context(self) -> torch.Tensor:
+        """d_out: z, the last row of the running weighted sum."""
+        return self.weighted_values.context
+
+
 # --- dropout ----------------------------------------------------------------------------------
 
 
@@ -288,9 +358,18 @@ def dropout_multipliers(shapes: Sequence[tuple[int, ...]], p: float, seed: int) 
 
     Exactly the book's draws (``torch.manual_seed(123)`` then ``dropout(torch.ones(6, 6))`` gives
     3.5.2's matrix), and a function of (shapes, p, seed) only, so editing an embedding or a
-    weight never re-draws the mask. The caller's random state is left as it was.
+    weight never re-draws the mask. The caller's random state is left as it was. The tensors are
+    shared between calls with the same arguments: multiply by them, do not modify them in place.
     """
     check_dropout(p)
+    return _drawn_multipliers(tuple(tuple(shape) for shape in shapes), float(p), seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _drawn_multipliers(shapes: tuple[tuple[int, ...], ...], p: float, seed: int) -> tuple[torch.Tensor, ...]:
+    # Cached: a draw is a function of its arguments, and drawing 512×512 (or 12 heads of it) costs
+    # tens of ms, which every edit of an embedding or a weight would otherwise pay again. Callers
+    # only multiply by these tensors, never change them.
     with seeded(seed):
         return tuple(torch.nn.functional.dropout(torch.ones(shape), p=p, training=True) for shape in shapes)
 

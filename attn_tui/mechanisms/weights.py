@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import torch
 
-from attn_tui.mechanisms.terms import check_heads_divide, seeded
+from attn_tui.mechanisms.terms import check_heads_divide, check_num_heads, seeded
 
 __all__ = [
     "QKVWeights",
@@ -99,7 +99,8 @@ def wrapper_heads_weights(d_in: int, d_out: int, num_heads: int, seed: int = 123
     ``linear_weights(d_in, d_out, seed)`` and head 1 continues where it stopped. ``d_out`` is per
     head; the concatenated output has ``num_heads * d_out`` columns.
     """
-    _check_sizes(d_in=d_in, d_out=d_out, num_heads=num_heads)
+    _check_sizes(d_in=d_in, d_out=d_out)
+    check_num_heads(num_heads)
     with seeded(seed):
         return tuple(_linear_qkv(d_in, d_out) for _ in range(num_heads))
 
@@ -110,7 +111,7 @@ def multihead_weights(d_in: int, d_out: int, num_heads: int, seed: int = 123) ->
     ``out_proj`` is ``nn.Linear(d_out, d_out)``: its weight is drawn before its bias, as the book's
     module does. ``d_out`` must be divisible by ``num_heads`` (the book's assertion).
     """
-    _check_sizes(d_in=d_in, d_out=d_out, num_heads=num_heads)
+    _check_sizes(d_in=d_in, d_out=d_out)
     check_heads_divide(d_out, num_heads)
     with seeded(seed):
         qkv = _linear_qkv(d_in, d_out)

@@ -114,6 +114,12 @@ def test_dropout_mask_depends_only_on_tokens_p_and_seed():
     assert not torch.equal(first.dropout_multiplier, reseeded.dropout_multiplier)
 
 
+def test_a_redraw_with_the_same_seed_is_free():
+    """The draw is cached by (shapes, p, seed): recomputing after an edit does not pay for it again."""
+    first = dropout_multipliers([(64, 64)], p=0.5, seed=99)
+    assert dropout_multipliers([(64, 64)], p=0.5, seed=99)[0] is first[0]
+
+
 def test_dropout_leaves_the_callers_random_stream_alone():
     torch.manual_seed(7)
     expected = torch.rand(3)
@@ -205,6 +211,9 @@ def test_loop_form_equals_matrix_form(n, d_in, d_out, dropout):
         torch.testing.assert_close(loop.tril_weights, matrix.tril_weights[query_index])
         torch.testing.assert_close(loop.dropped_weights, matrix.dropped_weights[query_index])
         torch.testing.assert_close(loop.context, matrix.context[query_index])
+        reusing = attend_one_query_causal(inputs, *weights, query_index, dropout, matrix=matrix)
+        assert reusing.keys is matrix.keys
+        torch.testing.assert_close(reusing.context, loop.context)
 
 
 @pytest.mark.parametrize("n, d_in, d_out", SHAPES)

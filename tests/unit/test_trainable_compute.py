@@ -67,6 +67,12 @@ def test_linear_weights_are_self_attention_v2s_transposed():
         assert torch.equal(mine, theirs.weight.detach().T)
 
 
+def test_the_callers_seed_does_not_change_the_books_weights():
+    torch.manual_seed(5)
+    torch.rand(10)
+    assert_book_digits(rand_weights(3, 2).w_query, W_QUERY)
+
+
 @pytest.mark.parametrize("make", [lambda: rand_weights(3, 2), lambda: linear_weights(3, 2)])
 def test_the_callers_random_stream_is_untouched(make):
     """Asking for the book's weights must not change what the app's next torch.rand returns."""
@@ -183,6 +189,21 @@ def test_loop_form_equals_matrix_form(n, d_in, d_out, seed):
         torch.testing.assert_close(loop.weights, matrix.weights[query_index])
         torch.testing.assert_close(loop.unscaled_weights, matrix.unscaled_weights[query_index])
         torch.testing.assert_close(loop.context, matrix.context[query_index])
+        reusing = attend_one_query_scaled(inputs, *weights, query_index, matrix=matrix)
+        assert reusing.keys is matrix.keys and reusing.values is matrix.values
+        torch.testing.assert_close(reusing.context, loop.context)
+
+
+def test_the_loop_form_refuses_a_stale_matrix_form():
+    """Reusing keys and values computed before an edit would show wrong numbers silently."""
+    inputs, *weights = random_case(4, 3, 2, seed=0)
+    matrix = scaled_attention(inputs, *weights)
+    edited = inputs.clone()
+    edited[2, 1] += 1
+    with pytest.raises(ValueError, match="other inputs or weights"):
+        attend_one_query_scaled(edited, *weights, 0, matrix=matrix)
+    with pytest.raises(ValueError, match="other inputs or weights"):
+        attend_one_query_scaled(inputs, weights[0], weights[1] * 2, weights[2], 0, matrix=matrix)
 
 
 @pytest.mark.parametrize("n, d_in, d_out", SHAPES)

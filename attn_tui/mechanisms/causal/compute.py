@@ -34,10 +34,12 @@ from attn_tui.mechanisms.terms import (
     DropoutSetting,
     Projections,
     QueryProjection,
+    QueryWeightsAndContext,
     SoftmaxTerms,
     WeightedSum,
     project,
     project_one_query,
+    reused_keys_values,
     softmax_terms,
     weighted_sum_terms,
 )
@@ -71,11 +73,31 @@ def _apply_dropout(weights: torch.Tensor, multiplier: torch.Tensor | None) -> to
     return weights if multiplier is None else weights * multiplier
 
 
+class _DroppedAndFirstWay:
+    """What the matrix and the loop form both derive from their dropout multiplier and first way."""
+
+    weights: torch.Tensor
+    renormalised_weights: torch.Tensor
+    dropout_multiplier: torch.Tensor | None
+
+    @property
+    def dropped(self) -> torch.Tensor:
+        """bool, shaped as ``weights``: True where dropout zeroed the weight (all False when it does not act)."""
+        if self.dropout_multiplier is None:
+            return torch.zeros_like(self.weights, dtype=torch.bool)
+        return self.dropout_multiplier == 0
+
+    @property
+    def first_way_max_difference(self) -> float:
+        """The largest |first way − second way| over the weights (float32 rounding: about 1e-7)."""
+        return float((self.renormalised_weights - self.weights).abs().max())
+
+
 # --- matrix form ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CausalAttention(Projections):
+class CausalAttention(Projections, _DroppedAndFirstWay):
     """Every query at once, masked (the book's ``CausalAttention``).
 
     Inherits ``inputs``, ``w_query``, ``w_key``, ``w_value``, ``queries``, ``keys``, ``values``,
@@ -86,8 +108,6 @@ class CausalAttention(Projections):
 
     mask: torch.Tensor
     """n×n bool, True above the diagonal (the tokens each query may not see)."""
-    masked_scores: torch.Tensor
-    """n×n ω with −inf above the diagonal, before scaling (as 3.5.1 prints it)."""
     weights: torch.Tensor
     """n×n α = softmax(masked ω/√d_k) by row: 0 above the diagonal, each row sums to 1."""
     dropout: DropoutSetting
@@ -99,12 +119,10 @@ class CausalAttention(Projections):
     context: torch.Tensor
     """n×d_out Z = (α after dropout)·V."""
 
-    @property
-    def dropped(self) -> torch.Tensor:
-        """n×n bool: True where dropout zeroed the weight (all False when dropout does not act)."""
-        if self.dropout_multiplier is None:
-            return torch.zeros_like(self.weights, dtype=torch.bool)
-        return self.dropout_multiplier == 0
+    @cached_property
+    def masked_scores(self) -> torch.Tensor:
+        """n×n ω with −inf above the diagonal, before scaling (as 3.5.1 prints it); computed when asked."""
+        return self.scores.masked_fill(self.mask, -torch.inf)
 
     # The first way, computed only when a view asks for it (it costs several n×n passes per head).
 
@@ -127,11 +145,6 @@ class CausalAttention(Projections):
         """n×n the first way's result: each row of ``tril_weights`` divided by its sum."""
         return self._first_way[1]
 
-    @property
-    def first_way_max_difference(self) -> float:
-        """The largest |first way − second way| over all weights (float32 rounding: about 1e-7)."""
-        return float((self.renormalised_weights - self.weights).abs().max())
-
 
 def mask_projections(projections: Projections, dropout: DropoutSetting, dropout_multiplier: torch.Tensor | None) -> CausalAttention:
     """The causal steps after the projections: mask, softmax, dropout (by ``dropout_multiplier``), Z.
@@ -139,13 +152,13 @@ def mask_projections(projections: Projections, dropout: DropoutSetting, dropout_
     ``projections`` may carry a leading head dimension; ``dropout_multiplier`` must then have it too.
     """
     mask = causal_mask(projections.inputs.shape[0])
-    masked_scores = projections.scores.masked_fill(mask, -torch.inf)
-    weights = torch.softmax(masked_scores / projections.scale, dim=-1)
+    # Masking the scaled scores equals the book's scaling of the masked ones (−inf/√d_k = −inf),
+    # and saves dividing an n×n matrix per head a second time.
+    weights = torch.softmax(projections.scaled_scores.masked_fill(mask, -torch.inf), dim=-1)
     dropped_weights = _apply_dropout(weights, dropout_multiplier)
     return CausalAttention(
         **vars(projections),
         mask=mask,
-        masked_scores=masked_scores,
         weights=weights,
         dropout=dropout,
         dropout_multiplier=dropout_multiplier,
@@ -176,12 +189,15 @@ def causal_attention(
 
 
 @dataclass(frozen=True)
-class QueryCausalAttention(QueryProjection):
+class QueryCausalAttention(QueryProjection, QueryWeightsAndContext, _DroppedAndFirstWay):
     """One query's causal attention, every term kept; the tokens after the query stay, masked.
 
     Inherits the projection and score terms (``query_terms``, ``query``, ``keys``, ``values``,
     ``score_terms``, ``scores`` and ``scaled_scores`` — both unmasked —, ``scale``,
     ``key_terms(i)``, ``value_terms(i)``) from :class:`~attn_tui.mechanisms.terms.QueryProjection`.
+    ``weights`` (n: α, 0 after the query, the visible ones summing to 1) reads ``softmax``;
+    ``context`` (d_out: z = Σ_i α'_i v⁽ⁱ⁾, α' after dropout) reads ``weighted_values``;
+    ``dropped`` (n bool) and ``first_way_max_difference`` as in :class:`CausalAttention`.
     """
 
     visible: torch.Tensor
@@ -206,30 +222,9 @@ class QueryCausalAttention(QueryProjection):
     """``terms`` (n×d_out, α'_i·v⁽ⁱ⁾ with α' the weights after dropout; 0 for masked tokens) and ``running``."""
 
     @property
-    def weights(self) -> torch.Tensor:
-        """n: α_i, 0 after the query; the visible ones sum to 1."""
-        return self.softmax.weights
-
-    @property
     def tril_sum(self) -> torch.Tensor:
         """Scalar: what the first way divides by, the visible tokens' share of the plain softmax."""
         return self.tril_weights.sum()
-
-    @property
-    def first_way_max_difference(self) -> float:
-        return float((self.renormalised_weights - self.weights).abs().max())
-
-    @property
-    def dropped(self) -> torch.Tensor:
-        """n bool: True where dropout zeroed the weight."""
-        if self.dropout_multiplier is None:
-            return torch.zeros_like(self.weights, dtype=torch.bool)
-        return self.dropout_multiplier == 0
-
-    @property
-    def context(self) -> torch.Tensor:
-        """d_out: z = Σ_i α'_i v⁽ⁱ⁾."""
-        return self.weighted_values.context
 
 
 def mask_one_query(projection: dict, dropout: DropoutSetting, dropout_multiplier: torch.Tensor | None) -> QueryCausalAttention:
@@ -266,9 +261,16 @@ def attend_one_query_causal(
     w_value: torch.Tensor,
     query_index: int,
     dropout: DropoutSetting = NO_DROPOUT,
+    *,
+    matrix: CausalAttention | None = None,
 ) -> QueryCausalAttention:
-    """Causal attention for one query, keeping every term (the book's query is "journey", index 1)."""
-    projection = project_one_query(inputs, w_query, w_key, w_value, query_index)
+    """Causal attention for one query, keeping every term (the book's query is "journey", index 1).
+
+    ``matrix``: :func:`causal_attention` of the same inputs and weights, whose keys and values are
+    then reused instead of recomputed.
+    """
+    weights = (w_query, w_key, w_value)
+    projection = project_one_query(inputs, *weights, query_index, reused_keys_values(matrix, inputs, *weights))
     multiplier = _one_head_multiplier(inputs.shape[0], dropout)
     row = None if multiplier is None else multiplier[projection["query_index"]]
     return mask_one_query(projection, dropout, row)

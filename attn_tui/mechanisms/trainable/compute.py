@@ -26,10 +26,12 @@ import torch
 from attn_tui.mechanisms.terms import (
     Projections,
     QueryProjection,
+    QueryWeightsAndContext,
     SoftmaxTerms,
     WeightedSum,
     project,
     project_one_query,
+    reused_keys_values,
     softmax_terms,
     weighted_sum_terms,
 )
@@ -64,12 +66,13 @@ def scaled_attention(inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.T
 
 
 @dataclass(frozen=True)
-class QueryScaledAttention(QueryProjection):
+class QueryScaledAttention(QueryProjection, QueryWeightsAndContext):
     """One query's scaled attention, every term kept.
 
     Inherits the projection and score terms (``query_terms``, ``query``, ``keys``, ``values``,
     ``score_terms``, ``scores``, ``scale``, ``scaled_scores``, ``key_terms(i)``, ``value_terms(i)``)
-    from :class:`~attn_tui.mechanisms.terms.QueryProjection`.
+    from :class:`~attn_tui.mechanisms.terms.QueryProjection`; ``weights`` (n, α = softmax(ω/√d_k))
+    and ``context`` (d_out, z = Σ_i α_i v⁽ⁱ⁾) read ``softmax`` and ``weighted_values``.
     """
 
     softmax: SoftmaxTerms
@@ -79,22 +82,23 @@ class QueryScaledAttention(QueryProjection):
     weighted_values: WeightedSum
     """``terms`` (n×d_out α_i·v⁽ⁱ⁾) and ``running`` (n×d_out, row i = the context after token i)."""
 
-    @property
-    def weights(self) -> torch.Tensor:
-        """n: α_i = softmax(ω/√d_k)_i; sums to 1."""
-        return self.softmax.weights
-
-    @property
-    def context(self) -> torch.Tensor:
-        """d_out: z = Σ_i α_i v⁽ⁱ⁾."""
-        return self.weighted_values.context
-
 
 def attend_one_query_scaled(
-    inputs: torch.Tensor, w_query: torch.Tensor, w_key: torch.Tensor, w_value: torch.Tensor, query_index: int
+    inputs: torch.Tensor,
+    w_query: torch.Tensor,
+    w_key: torch.Tensor,
+    w_value: torch.Tensor,
+    query_index: int,
+    *,
+    matrix: ScaledAttention | None = None,
 ) -> QueryScaledAttention:
-    """3.4.1 for one query (the book's query is "journey", index 1), keeping every term."""
-    projection = project_one_query(inputs, w_query, w_key, w_value, query_index)
+    """3.4.1 for one query (the book's query is "journey", index 1), keeping every term.
+
+    ``matrix``: :func:`scaled_attention` of the same inputs and weights, whose keys and values
+    are then reused instead of recomputed.
+    """
+    weights = (w_query, w_key, w_value)
+    projection = project_one_query(inputs, *weights, query_index, reused_keys_values(matrix, inputs, *weights))
     softmax = softmax_terms(projection["scaled_scores"])
     return QueryScaledAttention(
         **projection,
