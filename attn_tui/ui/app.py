@@ -49,7 +49,7 @@ from attn_tui.ui.widgets.explanation import ExplanationPanel
 from attn_tui.ui.widgets.grid_matrix import GridMatrix
 from attn_tui.ui.widgets.header import AppHeader
 from attn_tui.ui.widgets.help_screen import HelpScreen
-from attn_tui.ui.mechanism_actions import MECHANISM_BINDINGS, MechanismActions
+from attn_tui.ui.mechanism_actions import MECHANISM_ACTIONS, MECHANISM_BINDINGS, MechanismActions
 from attn_tui.ui.widgets.panels import Panel, context_rows, fitting_rows
 from attn_tui.ui.widgets.query_bar import QueryBar
 
@@ -505,7 +505,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
             return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
-        if action in SCENARIO_ACTIONS:
+        if action in SCENARIO_ACTIONS or action in MECHANISM_ACTIONS:
             return len(self.screen_stack) == 1  # not from a dialog or the help screen
         if action in ("walk_stage", "walk_leave"):
             return self.walking

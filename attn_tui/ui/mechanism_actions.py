@@ -37,6 +37,9 @@ MECHANISM_BINDINGS = [
 ]
 """Which section of the chapter is shown, and which of its matrices the grid edits."""
 
+MECHANISM_ACTIONS = frozenset(binding.action.partition("(")[0] for binding in MECHANISM_BINDINGS)
+"""Only on the main screen: a key typed into a dialog must not switch what is behind it."""
+
 
 class MechanismActions:
     """Actions for :data:`MECHANISM_BINDINGS` (mixed into AttnApp)."""
@@ -102,7 +105,7 @@ class MechanismActions:
         """Ask how to fill the mechanism's weight matrices anew (initialisation, seed, d_out)."""
         mechanism = self.mechanism
         if not mechanism.initialisations:
-            self._say(f"{mechanism.heading} has no weights to draw: { } switch to a section with weights.")
+            self._say(f"{mechanism.heading} has no weights to draw: {{ }} switch to a section with weights.")
             return
         if not self.is_ready or mechanism.needs_parameters(self.scenario):
             self._say("The numbers are still loading; try again in a moment.")

@@ -14,9 +14,9 @@ from attn_tui.core.parameters import Parameters, WeightMatrix
 from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Mechanism
 
 WEIGHT_MATRICES = (
-    MatrixSpec("W_q", "W_q  query weights (d_in×d_out)"),
-    MatrixSpec("W_k", "W_k  key weights (d_in×d_out)"),
-    MatrixSpec("W_v", "W_v  value weights (d_in×d_out)"),
+    MatrixSpec("W_q", "W_q (query)"),
+    MatrixSpec("W_k", "W_k (key)"),
+    MatrixSpec("W_v", "W_v (value)"),
 )
 
 INITIALISATIONS = (

@@ -50,10 +50,12 @@ def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
     weights = weight_tensors(scenario, previous)
     # Only the query changed (the same tensors): every query's numbers are still those computed.
     unchanged = previous is not None and previous.inputs is inputs and all(a is b for a, b in zip(previous.weights, weights))
+    all_queries = previous.all_queries if unchanged else scaled_attention(inputs, *weights)
     return Analysis(
         scenario=scenario,
         inputs=inputs,
         weights=weights,  # type: ignore[arg-type]
-        all_queries=previous.all_queries if unchanged else scaled_attention(inputs, *weights),
-        query=attend_one_query_scaled(inputs, *weights, scenario.query),
+        all_queries=all_queries,
+        # The loop form reuses the matrix form's keys and values (the same inputs and weights).
+        query=attend_one_query_scaled(inputs, *weights, scenario.query, matrix=all_queries),
     )
