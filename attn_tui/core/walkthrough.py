@@ -115,7 +115,7 @@ class Walkthrough:
         position = self.clamp(position)
         return self.steps[position - 1] if position else None
 
-    def known_at(self, position: int) -> Known:
+    def known_at(self, position: int) -> Any:
         step = self.step_at(position)
         return step.known if step is not None else self.nothing_known
 

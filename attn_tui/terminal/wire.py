@@ -28,7 +28,7 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.segment import ControlType, Segment
 from rich.style import Style
-from textual._compositor import CompositorUpdate
+from attn_tui.terminal.textual_internals import CompositorUpdate
 from textual.strip import Strip
 
 Cell = tuple[str, "Style | None"]

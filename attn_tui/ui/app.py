@@ -8,20 +8,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from rich.console import RenderableType
 from rich.text import Text
-from textual import events, on, work
-from textual._compositor import CompositorUpdate
+from textual import events, work
 from textual.app import App, ComposeResult
-from textual._node_list import DuplicateIds
-from textual.await_complete import AwaitComplete
 from textual.widget import AwaitMount
 from textual.binding import Binding
-from textual.css.query import NoMatches
-from textual.command import CommandList, CommandListItem, CommandPalette
+from textual.command import CommandListItem, CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -29,13 +23,11 @@ from attn_tui.ui.commands import AttnCommands
 from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
 from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
 from attn_tui.core.files import ViewOptions
-from attn_tui.core.formatting import format_number, token_vector
-from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
-from attn_tui.core.scenario import EMBEDDINGS, SEED_EXAMPLE, Scenario, ScenarioError, parse_number
+from attn_tui.core.formatting import token_vector
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.mechanisms import mechanism_named
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.ui.walk_bindings import (
-    AUTOPLAY_PACES,
     DEFAULT_PACE,
     KEYS_THAT_KEEP_AUTOPLAY,
     VIEW_BINDINGS,
@@ -44,11 +36,13 @@ from attn_tui.ui.walk_bindings import (
 )
 from attn_tui.terminal.wire import ScreenDiff
 from attn_tui.core.walkthrough import Progress, Walkthrough, build_walkthrough
-from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.explanation import ExplanationPanel
-from attn_tui.ui.widgets.grid_matrix import GridMatrix
 from attn_tui.ui.widgets.header import AppHeader
 from attn_tui.ui.widgets.help_screen import HelpScreen
+from attn_tui.terminal.textual_internals import DiffedDisplay, DuplicateIds, SafeCommandPalette, is_command_palette
+from attn_tui.ui.cell_editing import CellEditing
+from attn_tui.ui.walk_actions import WalkActions
 from attn_tui.ui.mechanism_actions import MECHANISM_ACTIONS, MECHANISM_BINDINGS, MechanismActions
 from attn_tui.ui.widgets.panels import Panel, context_rows, fitting_rows
 from attn_tui.ui.widgets.query_bar import QueryBar
@@ -72,7 +66,7 @@ QUERY_KEYS = Binding.Group("Query", compact=True)
 """The footer's one entry for the previous and next query keys."""
 
 
-class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
+class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkActions, DiffedDisplay, App[None]):
     """attn-tui: edit embeddings and weights, watch a chapter-3 attention mechanism recompute."""
 
     CSS_PATH = "app.tcss"
@@ -262,34 +256,8 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         """True once the numbers are on screen (torch has loaded)."""
         return self.analysis is not None
 
-    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
-        try:
-            self._write_frame(screen, renderable)
-        finally:
-            self._first_frame_drawn.set()
-
-    def _write_frame(self, screen: Screen, renderable: RenderableType | None) -> None:
-        # Only the cells that changed go to the terminal (see attn_tui.terminal.wire): a key press costs
-        # bytes in proportion to what changed on screen, not to the widgets that repainted.
-        driver = self._driver
-        if (
-            isinstance(renderable, CompositorUpdate)
-            and self._running
-            and not self._closed
-            and not self.is_headless
-            and not self._batch_count
-            and driver is not None
-            and not driver.is_inline
-        ):
-            try:
-                renderable = self._screen_diff.diff(renderable, self.console, *self.size)
-            except Exception:  # never worse than a full repaint
-                self._screen_diff.reset()
-            else:
-                cursor = self.screen.outer_size.clamp_offset(self.cursor_position)
-                if not renderable.text and cursor == self._previous_cursor_position:
-                    return  # nothing changed: not even a cursor move goes out
-        super()._display(screen, renderable)
+    def frame_written(self) -> None:
+        self._first_frame_drawn.set()
 
     def on_resize(self, event: events.Resize) -> None:
         self._screen_diff.reset()  # the terminal may have redrawn or reflowed its lines
@@ -426,57 +394,6 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         if updated.query != self.scenario.query:
             self.change_scenario(updated, f"Query {token_vector(updated.query + 1)}: {updated.query_token}.")
 
-    # --- editing ---
-
-    @on(EditStarted)
-    def _explain_edit(self, event: EditStarted) -> None:
-        # The row indexes the matrix the edit started on, whatever keys came since.
-        matrix, row = event.matrix, event.row
-        if event.column == LABEL_COLUMN:
-            self._say(f"Renaming {token_vector(row + 1)} {matrix.row_labels[row]!r}: Enter commits, Esc cancels.")
-        else:
-            self._say(f"Editing {_cell_name(matrix, row, event.column)}: Enter commits, Esc cancels.")
-
-    @on(EditSubmitted)
-    def _commit_edit(self, event: EditSubmitted) -> None:
-        scenario = self.scenario
-        grid = self.query_one(EmbeddingGrid)
-        matrix, row, column = event.matrix, event.row, event.column
-        if not _same_cell(matrix, self.shown_grid_matrix(), row):
-            # Keys that arrived in one burst changed the grid before this commit was handled (e.g.
-            # the row was deleted): the cell it names is gone, so nothing is applied anywhere else.
-            grid.show(self.shown_grid_matrix())
-            self._say(f"Not applied: {_cell_name(matrix, row, column)} changed before the edit arrived.", error=True)
-            return
-        try:
-            if column == LABEL_COLUMN:
-                updated = scenario.with_label(row, event.text)
-                done = f"Renamed token {row + 1} to {updated.tokens[row]!r}."
-            else:
-                value = parse_number(event.text)
-                updated = scenario.with_matrix_value(matrix.name, row, column - 1, value)
-                done = f"{_cell_name(matrix, row, column)} = {format_number(value)}"
-        except ScenarioError as error:
-            # Re-open the edit with the typed text: nothing the person wrote is lost.
-            grid.start_edit(row, column, event.text, quietly=True)
-            self._say(f"Refused: {error}. The old value stays; Esc cancels.", error=True)
-            return
-        if updated == scenario:
-            self.show_grid()  # the same value again: no change to show, but the edit must close
-        self.change_scenario(updated, done)
-
-    @on(EditCancelled)
-    def _cancel_edit(self) -> None:
-        self._say("Edit cancelled.")
-
-    def action_edit_cell(self) -> None:
-        """Edit the cell under the grid's cursor (used by the command palette)."""
-        grid = self._visible_grid()
-        if grid is None:
-            return
-        grid.focus()
-        grid.start_edit(grid.cursor_row, grid.cursor_column)
-
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
@@ -494,12 +411,6 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         """The matrix view fills a narrow screen: the grid and its message line are hidden."""
         return self.query_one("#main").has_class("-matrix-only")
 
-    # --- walkthrough ---
-
-    @property
-    def walking(self) -> bool:
-        return self.walk_position is not None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WALK_ARROW_ACTIONS:
             # Priority keys (← → Home End) reach the app before the grid: only take them while
@@ -514,113 +425,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
             return self.walking == (action == "walk_restart")
         return True
 
-    def action_walk_start(self) -> None:
-        """Start (or restart) the walkthrough at its beginning, nothing computed yet."""
-        if self.analysis is None:
-            self._say("The numbers are still loading; try again in a moment.")
-            return
-        if not self.walking:
-            self._matrix_view_before_walk = self.matrix_view
-        self.walkthrough = build_walkthrough(self.analysis)
-        self.walk_position = 0
-        self.query_one("#main").add_class("-walking")
-        self._say("Walking through the computation.")
-
-    def action_walk_restart(self) -> None:
-        self.action_walk_start()
-
-    def action_walk_step(self, steps: int) -> None:
-        """Forward (+1) or back (-1) one step."""
-        if self.walk_position is not None:
-            self._walk_to(self.walk_position + steps)
-
-    def action_walk_to(self, position: int) -> None:
-        """Jump to ``position``; -1 is the end."""
-        if self.walkthrough is not None:
-            self._walk_to(self.walkthrough.end if position < 0 else position)
-
-    def action_walk_stage(self, direction: int) -> None:
-        walkthrough = self.walkthrough
-        if walkthrough is None or self.walk_position is None:
-            return
-        if direction > 0:
-            self._walk_to(walkthrough.next_stage(self.walk_position))
-        else:
-            self._walk_to(walkthrough.previous_stage(self.walk_position))
-
-    def _walk_to(self, position: int) -> None:
-        if self.walkthrough is not None:
-            self.walk_position = self.walkthrough.clamp(position)
-
-    def watch_walk_position(self, old: int | None, new: int | None) -> None:
-        if self.walkthrough is not None and old is not None and new is not None:
-            # Stepping into the matrix stage shows the matrix view, stepping back out leaves it.
-            was, now = self.walkthrough.progress(old).stage, self.walkthrough.progress(new).stage
-            into = now is not None and now.shows_matrix_view
-            if (was is not None and was.shows_matrix_view) != into:
-                self.matrix_view = into
-        if (old is None) != (new is None):
-            self.refresh_bindings()  # the footer swaps "Walk" for "Leave walk"
-            self._sync_matrix_layout()
-        self._show_results()
-
-    def action_walk_leave(self) -> None:
-        """Back to the live view: every number shown."""
-        if not self.walking:
-            return
-        self.autoplay = False
-        self.walk_position = None
-        self.walkthrough = None
-        self.query_one("#main").remove_class("-walking")
-        self.matrix_view = self._matrix_view_before_walk
-        self._say("Left the walkthrough: every number is live again.")
-
-    # --- autoplay ---
-
-    def action_autoplay(self) -> None:
-        """Toggle autoplay; it starts the walk if none is under way, or restarts one at its end."""
-        if self.autoplay:
-            self.autoplay = False
-            return
-        if not self.walking or (self.walkthrough and self.walk_position == self.walkthrough.end):
-            self.action_walk_start()
-        if self.walking:
-            self.autoplay = True
-
-    def action_autoplay_pace(self, direction: int) -> None:
-        """Slower (+1) or faster (-1)."""
-        paces = AUTOPLAY_PACES
-        index = min(range(len(paces)), key=lambda i: abs(paces[i] - self.autoplay_pace))
-        self.autoplay_pace = paces[max(0, min(len(paces) - 1, index + direction))]
-        self._say(f"Autoplay pace: {self.autoplay_pace:g} s per step.")
-
-    def watch_autoplay(self) -> None:
-        self._restart_autoplay_timer()
-        self._show_results()
-
-    def watch_autoplay_pace(self) -> None:
-        self._restart_autoplay_timer()
-        self._show_results()
-
-    def _restart_autoplay_timer(self) -> None:
-        if self._autoplay_timer is not None:
-            self._autoplay_timer.stop()
-            self._autoplay_timer = None
-        if self.autoplay:
-            self._autoplay_timer = self.set_interval(self.autoplay_pace, self._autoplay_tick)
-
-    def _autoplay_tick(self) -> None:
-        walkthrough = self.walkthrough
-        if walkthrough is None or self.walk_position is None or self.walk_position >= walkthrough.end:
-            self.autoplay = False
-            self._say("Autoplay reached the end of the walk.")
-            return
-        self.walk_position += 1
-
-    def _autoplay_status(self) -> str:
-        if not self.autoplay:
-            return ""
-        return f"autoplay {self.autoplay_pace:g} s/step · < > pace · any key stops"
+    # --- events ---
 
     async def on_event(self, event: events.Event) -> None:
         # During autoplay a key press only stops it: a presenter's Space must not also step.
@@ -628,7 +433,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
             self.autoplay = False
             self._say("Autoplay stopped.")
             return
-        if isinstance(event, events.Key) and event.key in ("pageup", "pagedown") and _is_command_palette(self.screen):
+        if isinstance(event, events.Key) and event.key in ("pageup", "pagedown") and is_command_palette(self.screen):
             return  # Textual 8's command palette raises KeyError on PgUp/PgDn while its list fills
         await super().on_event(event)
 
@@ -669,7 +474,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         """The command palette, safe against a second Enter while it closes."""
         if self.use_command_palette and not CommandPalette.is_open(self):
             try:
-                self.push_screen(_CommandPalette(id="--command-palette"))
+                self.push_screen(SafeCommandPalette(id="--command-palette"))
             except DuplicateIds:
                 pass  # Ctrl+P again while the last palette is still closing
 
@@ -677,12 +482,12 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         """The theme picker (from the command palette), with the same guards."""
         from textual.theme import ThemeProvider
 
-        self.push_screen(_CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+        self.push_screen(SafeCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def search_commands(self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…") -> AwaitMount:
         from textual.command import SimpleProvider
 
-        return self.push_screen(_CommandPalette(providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder))
+        return self.push_screen(SafeCommandPalette(providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder))
 
     # --- help ---
 
@@ -704,24 +509,6 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, App[None]):
         self.push_screen(HelpScreen(sections))
 
 
-def _cell_name(matrix: GridMatrix, row: int, column: int) -> str:
-    """How messages name a cell: "journey · dim 2", or "W_q · in 2, out 1" in a weight matrix."""
-    if matrix.name == EMBEDDINGS:
-        return f"{matrix.row_labels[row]} · dim {column}"
-    return f"{matrix.name} · {matrix.row_labels[row]}, {matrix.column_header(column - 1)}"
-
-
-def _same_cell(before: GridMatrix, now: GridMatrix, row: int) -> bool:
-    """True if ``row`` of ``before`` is still the same row of ``now``: the same matrix and shape,
-    and the same label on that row."""
-    return (
-        before.name == now.name
-        and before.n_rows == now.n_rows
-        and before.n_columns == now.n_columns
-        and before.row_labels[row] == now.row_labels[row]
-    )
-
-
 def _freeze_long_lived_objects() -> None:
     """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
 
@@ -731,33 +518,6 @@ def _freeze_long_lived_objects() -> None:
     gc.collect()
     gc.freeze()
     gc.enable()  # off since the start-up (see _start_loading_torch and the command line)
-
-
-def _is_command_palette(screen: object) -> bool:
-    return isinstance(screen, CommandPalette)
-
-
-class _CommandPalette(CommandPalette):
-    def dismiss(self, result: object = None) -> AwaitComplete:
-        # Textual 8 dismisses again on a second Enter typed before the palette has closed, and
-        # popping a screen that is no longer on top raises ScreenStackError.
-        if not self.is_active:
-            return AwaitComplete.nothing()
-        return super().dismiss(result)
-
-    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
-    async def _gather_commands(self, search_value: str) -> None:
-        # The same search, but one that finds the palette closed (a fast Esc) stops quietly.
-        try:
-            await CommandPalette._gather_commands.__wrapped__(self, search_value)
-        except NoMatches:
-            if self.query(CommandList):
-                raise
-
-    def _watch__list_visible(self) -> None:
-        # Its command search may finish after the palette has closed, when the list is gone.
-        if self.query(CommandList):
-            super()._watch__list_visible()
 
 
 # The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.

@@ -18,7 +18,9 @@ from attn_tui.ui.app import AttnApp
 from attn_tui.core.formatting import format_number
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from conftest import running
-from test_app import assert_panels_match_fresh_computation
+from attn_tui.core.compute import analyse
+from conftest import widget_text
+from test_app import NUMBER, assert_panels_match_fresh_computation, context_text
 
 NEVER = {"ctrl+q", "ctrl+c"}
 """Keys that end the run (quit) are left out: the fuzz must keep going."""
@@ -111,17 +113,33 @@ async def settle(pilot) -> None:
     app.action_walk_leave()
     app.matrix_view = False
     app.compare_normalisations = False
+    app.grid_matrix = "X"
+    app.show_grid()
+    await app.workers.wait_for_complete()  # a mechanism's panels being mounted
     await pilot.pause()
 
 
 def assert_consistent(app: AttnApp) -> None:
     assert app.analysis is not None and app.analysis.scenario == app.scenario
-    assert_panels_match_fresh_computation(app)
+    if app.scenario.mechanism == "simple":
+        assert_panels_match_fresh_computation(app)
+    else:
+        assert_trainable_panels_match_fresh_computation(app)
     grid = app.query_one(EmbeddingGrid)
     scenario = app.scenario
     for row in range(scenario.n_tokens):
         for dim in range(scenario.n_dims):
             assert grid.get_cell_at((row, dim + 1)).plain.strip() == format_number(scenario.embeddings[row][dim])
+
+
+def assert_trainable_panels_match_fresh_computation(app: AttnApp) -> None:
+    """3.4: the weights and the context vector on screen equal a fresh computation."""
+    fresh = analyse(app.scenario).query
+    rows = widget_text(app.query_one("#attention .panel-body")).splitlines()[1:]  # under the headings
+    shown = [[field for field in row.split() if NUMBER.fullmatch(field)][-1] for row in rows if row.startswith("ω")]
+    listed = app.query_one("#attention").rows(app.analysis)
+    assert shown == [format_number(v) for v in fresh.weights.tolist()[listed.start : listed.stop]]
+    assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
 
 
 def test_the_keymap_is_collected_from_every_class():

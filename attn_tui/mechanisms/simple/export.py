@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from attn_tui.core.export import CsvRows, float32_texts
+from attn_tui.core.export import CsvRows
 from attn_tui.core.formatting import context_vector, subscript, superscript
 from attn_tui.core.scenario import Scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.visual import VisualType
 from textual.widgets import Header
-from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
+from attn_tui.terminal.textual_internals import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
 
 class _Title(HeaderTitle):

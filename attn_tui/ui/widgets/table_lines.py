@@ -21,6 +21,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.css.styles import RulesMap
 from textual.strip import Strip
+
+from attn_tui.terminal.textual_internals import has_spans
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual, Visual
 
@@ -162,7 +164,7 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
 def _cell(cell: object, justify: str, overflow: str, width: int, row_style: Style, get_style) -> Segment | None:
     """One cell, justified in ``width`` cells, as Rich would draw it; None if unsure."""
     if isinstance(cell, Text):
-        if cell._spans or cell.end != "\n" or cell.justify or cell.overflow or cell.no_wrap is not None:
+        if has_spans(cell) or cell.end != "\n" or cell.justify or cell.overflow or cell.no_wrap is not None:
             return None
         plain = cell.plain
         style = row_style + get_style(cell.style) if cell.style else row_style
