@@ -37,6 +37,10 @@ SHOTS = [
     Shot("matrix-120x32", (120, 32), keys=("m",)),
     # journey · dim 1 = 100: exp overflows in softmax_naive, torch.softmax stays right.
     Shot("softmax-overflow-100x30", (100, 30), keys=("c", "down", "enter", *["backspace"] * 4, "1", "0", "0", "enter")),
+    # Section 3.4 (}): the book's weights; the walk with W_q in the grid; every query at once.
+    Shot("trainable-80x24", (80, 24), keys=("right_curly_bracket",)),
+    Shot("trainable-walk-100x30", (100, 30), keys=("right_curly_bracket", "g", "w", "space")),
+    Shot("trainable-matrix-120x40", (120, 40), keys=("right_curly_bracket", "m")),
 ]
 
 
@@ -44,6 +48,7 @@ async def take(shot: Shot) -> Path:
     async with running(size=shot.size) as pilot:
         app = pilot.app
         await pilot.press(*shot.keys)
+        await app.workers.wait_for_complete()  # a section's panels being mounted
         await pilot.pause()
         path = SCREENSHOTS / f"{shot.name}.svg"
         path.write_text(app.export_screenshot(title=shot.title), encoding="utf-8")

@@ -57,3 +57,29 @@ def test_sentence_dialog_with_a_refused_dimension(snap_compare):
 
 def test_preset_picker(snap_compare):
     assert snap_compare(AttnApp(), terminal_size=(80, 24), press=["P", "down"], run_before=wait_until_ready)
+
+
+def _trainable() -> AttnApp:
+    """Section 3.4 with the book's weights (they are drawn once torch has loaded)."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    return AttnApp(SEED_EXAMPLE.with_mechanism("trainable"))
+
+
+async def _trainable_ready(pilot) -> None:
+    await wait_until_ready(pilot)
+    await pilot.app.workers.wait_for_complete()  # its panels are mounted
+    await pilot.pause()
+
+
+def test_trainable_default_80x24(snap_compare):
+    assert snap_compare(_trainable(), terminal_size=(80, 24), run_before=_trainable_ready)
+
+
+def test_trainable_mid_walk_100x30(snap_compare):
+    """Stage 3, the second score, with W_q in the grid (the first stage read it)."""
+    assert snap_compare(_trainable(), terminal_size=(100, 30), press=["g", "w", "s", "s", "space"], run_before=_trainable_ready)
+
+
+def test_trainable_matrix_view_120x40(snap_compare):
+    assert snap_compare(_trainable(), terminal_size=(120, 40), press=["m"], run_before=_trainable_ready)

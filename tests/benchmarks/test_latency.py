@@ -43,6 +43,37 @@ async def _commit_timing(scenario) -> tuple[Timing, Timing]:
         return Timing(tuple(samples)), compute
 
 
+def _with_weights(scenario, d_out: int):
+    """``scenario`` in section 3.4, with torch.rand weights of width ``d_out`` (seed 123)."""
+    from attn_tui.mechanisms import mechanism_named
+
+    trainable = mechanism_named("trainable")
+    return scenario.with_mechanism("trainable", trainable.initialise(scenario, "rand", 123, d_out))
+
+
+TRAINABLE_SIZES = {
+    "6×3": _with_weights(SIZES["6×3"], 2),
+    "64×64": _with_weights(SIZES["64×64"], 64),
+    "512×768": _with_weights(SIZES["512×768"], 64),
+}
+"""Issue 9's cases: d_out 2 for the book's example, 64 for the larger ones."""
+
+
+async def _weight_commit_timing(scenario) -> tuple[Timing, Timing]:
+    async with running(AttnApp(scenario), size=(100, 30)) as pilot:
+        app = pilot.app
+        await app.workers.wait_for_complete()
+        await press_and_repaint(pilot, "g")  # the grid shows W_q
+        samples = []
+        for i in range(REPEAT):
+            value = str(i % 9 + 1)
+            await press_and_repaint(pilot, value)
+            samples.append(await press_and_repaint(pilot, "enter"))
+            assert app.scenario.matrix("W_q")[0][0] == float(value)
+        compute = measure_sync(lambda: analyse(app.scenario.with_matrix_value("W_q", 0, 0, 0.5), app.analysis), REPEAT)
+        return Timing(tuple(samples)), compute
+
+
 async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), repeat: int = REPEAT) -> Timing:
     async with running(AttnApp(scenario), size=(100, 30)) as pilot:
         for key_before in before:
@@ -64,6 +95,13 @@ async def test_keystroke_latency():
         lines.append(row(f"query change {name}", ui, compute, GOALS[name]))
     ui = await _key_timing(SEED_EXAMPLE, "space", before=("w",), repeat=25)
     lines.append(row("walk step 6×3", ui, None, GOALS["6×3"]))
+    for name, scenario in TRAINABLE_SIZES.items():
+        ui, compute = await _weight_commit_timing(scenario)
+        lines.append(row(f"3.4 weight commit {name}", ui, compute, GOALS[name]))
+        ui = await _key_timing(scenario, "right_square_bracket")
+        previous = analyse(scenario)
+        compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
+        lines.append(row(f"3.4 query change {name}", ui, compute, GOALS[name]))
     ui = await _key_timing(SIZES["512×768"], "down")
     lines.append(row("cursor move 512×768", ui, None, GOALS["512×768"]))
     # The floor: the same waits and paint with no key at all (the harness's own cost).
