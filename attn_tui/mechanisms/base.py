@@ -60,7 +60,9 @@ class Mechanism:
     matrices: tuple[MatrixSpec, ...] = field(default=())
     """Matrices a person edits besides the embeddings, in the order the grid cycles through them."""
     compares: str = ""
-    """What `c` puts side by side in this mechanism, for the help and the message line."""
+    """What `c` puts side by side in this mechanism, for the help and the palette."""
+    compare_note: str = ""
+    """Why the comparison matters, said in one line when `c` turns it on."""
     initialisations: tuple[Initialisation, ...] = field(default=())
     """How the weights can be filled anew (the weights dialog); none without weights."""
     max_d_out: int = 0

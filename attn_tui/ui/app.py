@@ -463,8 +463,11 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
             self.query_one(EmbeddingGrid).focus()
 
     def action_toggle_compare(self) -> None:
-        """Show the three normalisations side by side in the weights panel, or the weights again."""
+        """Put the mechanism's alternatives side by side (3.3: the three normalisations), or not."""
         self.compare_normalisations = not self.compare_normalisations
+        note = self.mechanism.compare_note
+        if self.compare_normalisations and note:
+            self._say(note)
 
     def watch_compare_normalisations(self, comparing: bool) -> None:
         for panel in self._panels:

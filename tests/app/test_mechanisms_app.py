@@ -105,9 +105,11 @@ async def test_c_compares_the_weights_with_and_without_the_scaling():
         await pilot.press("c")
         await pilot.pause()
         text = panel(app, "attention")
-        assert "α no √" in text and "with and without √d_k" in str(app.query_one("#attention").border_title)
-        assert "0.1500" in text  # scaled
-        assert "0.1325" in text or "0.13" in text  # unscaled softmax of the same scores
+        attention = app.query_one("#attention")
+        assert "α no √" in text and "with / without √d_k" in str(attention.border_title)
+        assert "α₂₁ Your    0.8984 0.1500 0.1401" in text  # ω/√d_k, α, softmax(ω) unscaled
+        assert "max α 0.2264 │ no √d_k 0.2507" in str(attention.border_subtitle)
+        assert "one-hot" in message(app)
 
 
 async def test_new_weights_with_a_seed_and_d_out_and_the_nn_linear_initialisation():

@@ -84,6 +84,10 @@ TRAINABLE = TrainableAttention(
     summary="q, k, v from W_q, W_k, W_v; scores scaled by √d_k",
     matrices=WEIGHT_MATRICES,
     compares="the weights with and without the √d_k scaling side by side",
+    compare_note=(
+        "Without √d_k, scores grow with the keys' width and softmax turns one-hot (one weight near 1): "
+        "dividing by √d_k keeps their spread. Try W with d_out 64."
+    ),
     initialisations=INITIALISATIONS,
     max_d_out=MAX_D_OUT,
 )

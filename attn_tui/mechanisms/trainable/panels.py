@@ -97,7 +97,7 @@ class AttentionPanel(_TrainablePanel):
     def title_for(self, analysis: Analysis) -> str:
         qs = subscript(analysis.scenario.query + 1)
         if self.comparing:
-            return f"Weights with and without √d_k = {format_number(analysis.query.scale)}"
+            return "Weights with / without √d_k"
         return f"Weights  α{qs}ᵢ = softmax(ω{qs}ᵢ/√d_k)"
 
     def render_body(self, analysis: Analysis) -> Table | Group:
@@ -123,7 +123,10 @@ class AttentionPanel(_TrainablePanel):
                 table.add_row(f"α{qs}{subscript(i + 1)}", Text(scenario.tokens[i]), scaled[i], shown[i], unscaled[i], style=row_style(analysis, i, current))
             total = [format_number(sum(weights)), format_number(float(result.unscaled_weights.sum()))] if known.weights == n else [NOT_YET, NOT_YET]
             table.add_row("Σ", "", "", *total)
+            largest = (format_number(max(weights)), format_number(float(result.unscaled_weights.max()))) if known.weights == n else (NOT_YET, NOT_YET)
+            self.border_subtitle = f"max α {largest[0]} │ no √d_k {largest[1]}"
             return with_note(fixed_widths(table), rows, n)
+        self.border_subtitle = ""
         table.add_column(no_wrap=True)  # bar
         bar_style = self.get_component_rich_style("attention-panel--bar")
         bar_width = max(3, self.scrollable_content_region.width - 38)
