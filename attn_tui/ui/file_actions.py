@@ -97,11 +97,12 @@ class FileActions(_Base):
         return ViewOptions(matrix_view=self.matrix_view, compare_normalisations=self.compare_normalisations)
 
     def show_file_state(self) -> None:
-        """The header names the file and marks unsaved changes with •."""
+        """The header names the file (or else the mechanism), the section, and marks unsaved
+        changes with •."""
         if self.document_path:
-            name = self.document_path.name
+            name = f"{self.document_path.name} · ch. {self.mechanism.section}"
         elif self.imported_from:
-            name = f"imported from {self.imported_from.name}"
+            name = f"imported from {self.imported_from.name} · ch. {self.mechanism.section}"
         else:
             name = self.mechanism.heading
         self.sub_title = f"{name} {UNSAVED_MARK} unsaved" if self.unsaved else name

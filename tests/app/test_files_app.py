@@ -145,7 +145,7 @@ async def test_open_a_saved_scenario_with_its_view(in_tmp):
         assert app.scenario == scenario
         assert app.matrix_view and not app.compare_normalisations
         assert app.document_path is not None and app.document_path.name == "lesson.json"
-        assert app.sub_title == "lesson.json"
+        assert app.sub_title == "lesson.json · ch. 3.3"
         assert app.notes[-1][0] == "Opened"
         assert app.query_one("#right").has_class("-matrix")
 
@@ -161,12 +161,12 @@ async def test_import_csv_names_tokens_and_saves_under_a_new_name(in_tmp):
         await type_path(pilot, "emb.csv")
         assert app.scenario == Scenario(tokens=("t1", "t2"), embeddings=((0.5, 1.5), (2.5, 3.5)), query=0)
         assert app.document_path is None  # Ctrl+S must not write JSON into the CSV
-        assert app.sub_title == "imported from emb.csv"
+        assert app.sub_title == "imported from emb.csv · ch. 3.3"
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, PathDialog)
         await type_path(pilot, "emb")
         assert load_file(in_tmp / "emb.json").scenario == app.scenario
-        assert app.sub_title == "emb.json"
+        assert app.sub_title == "emb.json · ch. 3.3"
         assert (in_tmp / "emb.csv").read_text(encoding="utf-8").startswith("dim1")
 
 
@@ -175,13 +175,13 @@ async def test_app_started_with_a_file_saves_back_to_it(tmp_path):
     save_scenario(path, SEED_EXAMPLE)
     app = RecordingApp(SEED_EXAMPLE, view=ViewOptions(compare_normalisations=True), path=path)
     async with running(app) as pilot:
-        assert app.sub_title == "lesson.json"
+        assert app.sub_title == "lesson.json · ch. 3.3"
         assert app.compare_normalisations
         await pilot.press("1", "enter")
-        assert app.sub_title == "lesson.json • unsaved"
+        assert app.sub_title == "lesson.json · ch. 3.3 • unsaved"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.sub_title == "lesson.json"
+        assert app.sub_title == "lesson.json · ch. 3.3"
         loaded = load_file(path)
         assert loaded.scenario.embeddings[0][0] == 1.0
         assert loaded.view == ViewOptions(compare_normalisations=True)
