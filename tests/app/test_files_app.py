@@ -213,7 +213,7 @@ async def test_save_as_asks_before_replacing_a_file(in_tmp):
         await pilot.press("y")
         await settle(pilot)
         assert load_file(in_tmp / "taken.json").scenario == EDITED
-        assert app.sub_title == "taken.json"
+        assert app.sub_title == "taken.json · ch. 3.3"
         assert [p.name for p in in_tmp.iterdir()] == ["taken.json"]  # no temporary file left
 
 
@@ -385,7 +385,7 @@ async def test_opening_a_file_can_be_undone(tmp_path):
         edited = app.scenario
         app.open_file(str(tmp_path / "other.json"))
         await settle(pilot)
-        assert app.scenario == other and app.sub_title == "other.json"
+        assert app.scenario == other and app.sub_title == "other.json · ch. 3.3"
         assert "u brings back your unsaved work." in message(app)
         await pilot.press("ctrl+z")
         await pilot.pause()
