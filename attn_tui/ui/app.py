@@ -374,17 +374,25 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     @on(EditStarted)
     def _explain_edit(self, event: EditStarted) -> None:
-        scenario = self.scenario
-        token = scenario.tokens[event.row]
+        edit = self.query_one(EmbeddingGrid).editing
+        if edit is None or (edit.row, edit.column) != (event.row, event.column) or not event.names_the_same_cell_in(self.scenario):
+            return  # a change queued before this message closed the edit (e.g. "x x ⏎" in one burst)
         if event.column == LABEL_COLUMN:
-            self._say(f"Renaming {token_vector(event.row + 1)} {token!r}: Enter commits, Esc cancels.")
+            self._say(f"Renaming {token_vector(event.row + 1)} {event.token!r}: Enter commits, Esc cancels.")
         else:
-            self._say(f"Editing {token} · dim {event.column}: Enter commits, Esc cancels.")
+            self._say(f"Editing {event.token} · dim {event.column}: Enter commits, Esc cancels.")
 
     @on(EditSubmitted)
     def _commit_edit(self, event: EditSubmitted) -> None:
         scenario = self.scenario
         grid = self.query_one(EmbeddingGrid)
+        if not event.names_the_same_cell_in(scenario):
+            # Tokens or dimensions were inserted or deleted after the person typed: the cell has
+            # moved or is gone, so the value lands nowhere rather than in another token's row.
+            grid.show(scenario)  # the typed text the grid kept in the cell gives way to the value
+            cell = f"the label of {event.token}" if event.column == LABEL_COLUMN else f"{event.token} · dim {event.column}"
+            self._say(f"Not applied: {event.text.strip()!r} was typed for {cell}, which has moved since; type it again.", error=True)
+            return
         try:
             if event.column == LABEL_COLUMN:
                 updated = scenario.with_label(event.row, event.text)
@@ -392,7 +400,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             else:
                 value = parse_number(event.text)
                 updated = scenario.with_value(event.row, event.column - 1, value)
-                done = f"{scenario.tokens[event.row]} · dim {event.column} = {format_number(value)}"
+                done = f"{event.token} · dim {event.column} = {format_number(value)}"
         except ScenarioError as error:
             # Re-open the edit with the typed text: nothing the person wrote is lost.
             grid.start_edit(event.row, event.column, event.text, quietly=True)

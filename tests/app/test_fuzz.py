@@ -10,14 +10,13 @@ import random
 import string
 
 import pytest
-from textual import events
 from textual.dom import DOMNode
 
 import attn_tui
 from attn_tui.ui.app import AttnApp
 from attn_tui.core.formatting import format_number
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
-from conftest import running
+from conftest import running, send_burst
 from test_app import assert_panels_match_fresh_computation
 
 NEVER = {"ctrl+q", "ctrl+c"}
@@ -51,14 +50,6 @@ def keymap() -> list[str]:
     return sorted(keys - NEVER)
 
 
-def _key_event(key: str) -> events.Key:
-    names = {"enter": "\r", "space": " ", "full_stop": ".", "minus": "-", "tab": "\t", "escape": "\x1b",
-             "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
-             "greater_than_sign": ">", "less_than_sign": "<", "backspace": "\x7f"}
-    character = key if len(key) == 1 else names.get(key)
-    return events.Key(key, character)
-
-
 def _character_key(character: str) -> str:
     from textual.keys import _character_to_key
 
@@ -86,9 +77,7 @@ async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24)) -> None:
     async with running(size=size) as pilot:
         app = pilot.app
         for start in range(0, count, 20):
-            for key in random_keys(rng, 20):
-                app._driver.send_message(_key_event(key))
-            await pilot._wait_for_screen()
+            await send_burst(pilot, *random_keys(rng, 20))
             if rng.random() < 0.05:
                 await pilot.resize_terminal(rng.choice([60, 80, 120]), rng.choice([20, 24, 40]))
         await pilot.pause()

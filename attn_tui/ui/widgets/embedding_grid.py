@@ -467,7 +467,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         self._move_cursor(Coordinate(row, column))
         self._set_edit(CellEdit(row, column, text, len(text)))
         if not quietly:
-            self.post_message(EditStarted(row, column))
+            self.post_message(EditStarted(scenario, row, column))
 
     def cancel_edit(self, *, quietly: bool = False) -> None:
         edit = self._edit
@@ -538,11 +538,11 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         return changed
 
     def _commit_edit(self) -> None:
-        edit = self._edit
-        assert edit is not None
+        edit, scenario = self._edit, self._shown
+        assert edit is not None and scenario is not None
         # Leave edit mode now so later keys act on the grid; the app re-opens the edit if it refuses.
         self._set_edit(None, edit, committed=True)
-        self.post_message(EditSubmitted(edit.row, edit.column, edit.text))
+        self.post_message(EditSubmitted(scenario, edit.row, edit.column, edit.text))
 
     def on_key(self, event: events.Key) -> None:
         # Every key is handled here, synchronously, rather than by bindings: a binding runs later,
