@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 import random
 import string
@@ -15,9 +16,11 @@ from textual.dom import DOMNode
 import attn_tui
 from attn_tui.ui.app import AttnApp
 from attn_tui.core.formatting import format_number
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
+from attn_tui.core.sentence import scenario_from_sentence
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from conftest import running, send_burst
-from test_app import assert_panels_match_fresh_computation
+from test_app import assert_panels_match_fresh_computation, assert_panels_match_oracle
 
 NEVER = {"ctrl+q", "ctrl+c"}
 """Keys that end the run (quit) are left out: the fuzz must keep going."""
@@ -72,9 +75,26 @@ def random_keys(rng: random.Random, count: int) -> list[str]:
     return keys[:count]
 
 
-async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24)) -> None:
+FUZZ_STARTS: dict[str, Scenario] = {
+    "book-6-tokens": SEED_EXAMPLE,
+    # More tokens than the panels list at 80×24: the window around the query is fuzzed too.
+    "sentence-14-tokens": scenario_from_sentence("the quick brown fox jumps over the lazy dog while a cat naps nearby", 4, 123),
+}
+"""What a fuzz run starts from. A second mechanism adds its starts (or a third axis) here."""
+
+LONG_FUZZ_SEEDS_VARIABLE = "ATTN_TUI_FUZZ_SEEDS"
+REGRESSION_SEED = 2026
+"""Found the key-burst crash (issue 15 §0): an edit opened on a row that "x x" had deleted."""
+
+
+def long_fuzz_seeds() -> list[int]:
+    """The long fuzz's seeds: ``ATTN_TUI_FUZZ_SEEDS="2026 7 31"`` (CI runs several), else 2026."""
+    return [int(seed) for seed in os.environ.get(LONG_FUZZ_SEEDS_VARIABLE, str(REGRESSION_SEED)).replace(",", " ").split()]
+
+
+async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24), scenario: Scenario = SEED_EXAMPLE) -> None:
     rng = random.Random(seed)
-    async with running(size=size) as pilot:
+    async with running(AttnApp(scenario), size=size) as pilot:
         app = pilot.app
         for start in range(0, count, 20):
             await send_burst(pilot, *random_keys(rng, 20))
@@ -106,6 +126,7 @@ async def settle(pilot) -> None:
 def assert_consistent(app: AttnApp) -> None:
     assert app.analysis is not None and app.analysis.scenario == app.scenario
     assert_panels_match_fresh_computation(app)
+    assert_panels_match_oracle(app)
     grid = app.query_one(EmbeddingGrid)
     scenario = app.scenario
     for row in range(scenario.n_tokens):
@@ -119,11 +140,26 @@ def test_the_keymap_is_collected_from_every_class():
         assert key in keys
 
 
+@pytest.mark.parametrize("start", FUZZ_STARTS)
 @pytest.mark.parametrize("seed", [1, 2])
-async def test_fuzz_short(seed):
-    await fuzz(seed, 300)
+async def test_fuzz_short(seed, start):
+    await fuzz(seed, 300, scenario=FUZZ_STARTS[start])
+
+
+def test_the_long_fuzz_seeds_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv(LONG_FUZZ_SEEDS_VARIABLE, raising=False)
+    assert long_fuzz_seeds() == [REGRESSION_SEED]
+    monkeypatch.setenv(LONG_FUZZ_SEEDS_VARIABLE, "2026 7,31")
+    assert long_fuzz_seeds() == [2026, 7, 31]
+
+
+def test_the_starts_include_more_tokens_than_fit_at_80x24():
+    assert max(start.n_tokens for start in FUZZ_STARTS.values()) >= 12
 
 
 @pytest.mark.slow
-async def test_fuzz_10000_keys():
-    await fuzz(2026, 10_000)
+@pytest.mark.timeout(1800)  # ~2 minutes on a quiet machine; far longer when it is shared
+@pytest.mark.parametrize("start", FUZZ_STARTS)
+@pytest.mark.parametrize("seed", long_fuzz_seeds())
+async def test_fuzz_10000_keys(seed, start):
+    await fuzz(seed, 10_000, size=(80, 24), scenario=FUZZ_STARTS[start])
