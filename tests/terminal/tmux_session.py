@@ -99,6 +99,17 @@ class TmuxSession:
             time.sleep(0.1)
         pytest.fail(f"{texts} not on screen after {timeout}s. Screen:\n{screen}")
 
+    def wait_until_gone(self, text: str, timeout: float = 30.0) -> str:
+        """Wait until ``text`` has left the screen (a dialog closed); fail if it stays."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"{text!r} still on screen after {timeout}s. Screen:\n{screen}")
+
 
 @contextmanager
 def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = "TERM=xterm-256color") -> Iterator[TmuxSession]:
