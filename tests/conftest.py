@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 import pytest
+from textual import events
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -59,3 +60,22 @@ async def running(app: AttnApp | None = None, size: tuple[int, int] = (80, 24)) 
     async with app.run_test(size=size) as pilot:
         await wait_until_ready(pilot)
         yield pilot
+
+
+_KEY_CHARACTERS = {"enter": "\r", "space": " ", "full_stop": ".", "minus": "-", "tab": "\t", "escape": "\x1b",
+                   "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
+                   "greater_than_sign": ">", "less_than_sign": "<", "backspace": "\x7f"}
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal sends for ``key`` (a Textual key name, e.g. "enter", "ctrl+end")."""
+    character = key if len(key) == 1 else _KEY_CHARACTERS.get(key)
+    return events.Key(key, character)
+
+
+async def send_burst(pilot: Pilot, *keys: str) -> None:
+    """Queue ``keys`` all at once, as a terminal delivers a fast typist's or a pasted burst, then
+    wait for the screen: unlike ``pilot.press``, no key waits for the one before to be handled."""
+    for key in keys:
+        pilot.app._driver.send_message(key_event(key))
+    await pilot._wait_for_screen()

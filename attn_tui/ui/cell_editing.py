@@ -23,6 +23,9 @@ class CellEditing:
     """Handlers of the grid's edit messages (mixed into AttnApp)."""
 
     def on_edit_started(self: AttnApp, event: EditStarted) -> None:
+        edit = self.query_one(EmbeddingGrid).editing
+        if edit is None or (edit.row, edit.column) != (event.row, event.column):
+            return  # a change queued before this message closed the edit (e.g. "x x ⏎" in one burst)
         # The row indexes the matrix the edit started on, whatever keys came since.
         matrix, row = event.matrix, event.row
         if event.column == LABEL_COLUMN:
@@ -38,7 +41,7 @@ class CellEditing:
             # Keys that arrived in one burst changed the grid before this commit was handled (e.g.
             # the row was deleted): the cell it names is gone, so nothing is applied anywhere else.
             grid.show(self.shown_grid_matrix())
-            self._say(f"Not applied: {_cell_name(matrix, row, column)} changed before the edit arrived.", error=True)
+            self._say(f"Not applied: {event.text.strip()[:40]!r} was typed for {_cell_name(matrix, row, column)}, which has moved since; type it again.", error=True)
             return
         try:
             if column == LABEL_COLUMN:

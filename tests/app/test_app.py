@@ -17,6 +17,7 @@ from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.help_screen import HelpScreen
 from attn_tui.ui.widgets.panels import ScoresPanel
 from conftest import help_keys, running, widget_text
+from oracle import mismatches, simple_attention
 
 NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
 BOOK_SCORES = ["0.9544", "1.4950", "1.4754", "0.8434", "0.7070", "1.0865"]
@@ -50,12 +51,29 @@ def assert_panels_match_fresh_computation(app: AttnApp) -> None:
     assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
 
 
+def assert_panels_match_oracle(app: AttnApp) -> None:
+    """What the panels print equals the independent float64 reference (tests/oracle.py) to the
+    printed 4 decimals, within float32's slack: unlike a fresh ``analyse()``, it shares no code
+    with the app."""
+    scenario = app.scenario
+    reference = simple_attention(scenario.embeddings, scenario.query)
+    listed = listed_tokens(app)
+    context = context_text(app).strip("[]").split(", ")
+    wrong = [
+        *mismatches("scores", panel_values(app, "scores"), reference.scores[listed.start : listed.stop], reference.score_slack[listed.start : listed.stop]),
+        *mismatches("weights", panel_values(app, "weights"), reference.weights[listed.start : listed.stop], reference.weight_slack[listed.start : listed.stop]),
+        *mismatches("context", context, reference.context, reference.context_slack),
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 async def test_default_screen_shows_the_books_numbers():
     async with running(size=(80, 24)) as pilot:
         app = pilot.app
         assert panel_values(app, "scores") == BOOK_SCORES
         assert panel_values(app, "weights") == BOOK_WEIGHTS
         assert context_text(app) == BOOK_CONTEXT
+        assert_panels_match_oracle(app)
         assert "ω₂ᵢ = x⁽ⁱ⁾·x⁽²⁾" in str(app.query_one("#scores").border_title)
         assert "α₂ᵢ = exp ω₂ᵢ / Σⱼ exp ω₂ⱼ" in str(app.query_one("#weights").border_title)
         assert "z⁽²⁾ = Σᵢ α₂ᵢ x⁽ⁱ⁾" in str(app.query_one("#context").border_title)

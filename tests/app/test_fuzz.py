@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 import random
 import string
 
 import pytest
-from textual import events
 from textual.dom import DOMNode
 
 import attn_tui
 from attn_tui.ui.app import AttnApp
 from attn_tui.core.formatting import format_number
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
+from attn_tui.core.sentence import scenario_from_sentence
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
-from conftest import running
 from attn_tui.core.compute import analyse
-from conftest import widget_text
-from test_app import NUMBER, assert_panels_match_fresh_computation, context_text
+from conftest import running, send_burst, widget_text
+from oracle_weights import scaled_attention
+from test_app import NUMBER, assert_panels_match_fresh_computation, assert_panels_match_oracle, context_text
 
 NEVER = {"ctrl+q", "ctrl+c"}
 """Keys that end the run (quit) are left out: the fuzz must keep going."""
@@ -53,14 +55,6 @@ def keymap() -> list[str]:
     return sorted(keys - NEVER)
 
 
-def _key_event(key: str) -> events.Key:
-    names = {"enter": "\r", "space": " ", "full_stop": ".", "minus": "-", "tab": "\t", "escape": "\x1b",
-             "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
-             "greater_than_sign": ">", "less_than_sign": "<", "backspace": "\x7f"}
-    character = key if len(key) == 1 else names.get(key)
-    return events.Key(key, character)
-
-
 def _character_key(character: str) -> str:
     from textual.keys import _character_to_key
 
@@ -83,14 +77,31 @@ def random_keys(rng: random.Random, count: int) -> list[str]:
     return keys[:count]
 
 
-async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24)) -> None:
+FUZZ_STARTS: dict[str, Scenario] = {
+    "book-6-tokens": SEED_EXAMPLE,
+    # More tokens than the panels list at 80×24: the window around the query is fuzzed too.
+    "sentence-14-tokens": scenario_from_sentence("the quick brown fox jumps over the lazy dog while a cat naps nearby", 4, 123),
+    # Section 3.4: the book's weights (drawn once torch has loaded), W_q, W_k, W_v editable too.
+    "trainable-6-tokens": SEED_EXAMPLE.with_mechanism("trainable"),
+}
+"""What a fuzz run starts from. A second mechanism adds its starts (or a third axis) here."""
+
+LONG_FUZZ_SEEDS_VARIABLE = "ATTN_TUI_FUZZ_SEEDS"
+REGRESSION_SEED = 2026
+"""Found the key-burst crash (issue 15 §0): an edit opened on a row that "x x" had deleted."""
+
+
+def long_fuzz_seeds() -> list[int]:
+    """The long fuzz's seeds: ``ATTN_TUI_FUZZ_SEEDS="2026 7 31"`` (CI runs several), else 2026."""
+    return [int(seed) for seed in os.environ.get(LONG_FUZZ_SEEDS_VARIABLE, str(REGRESSION_SEED)).replace(",", " ").split()]
+
+
+async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24), scenario: Scenario = SEED_EXAMPLE) -> None:
     rng = random.Random(seed)
-    async with running(size=size) as pilot:
+    async with running(AttnApp(scenario), size=size) as pilot:
         app = pilot.app
         for start in range(0, count, 20):
-            for key in random_keys(rng, 20):
-                app._driver.send_message(_key_event(key))
-            await pilot._wait_for_screen()
+            await send_burst(pilot, *random_keys(rng, 20))
             if rng.random() < 0.05:
                 await pilot.resize_terminal(rng.choice([60, 80, 120]), rng.choice([20, 24, 40]))
         await pilot.pause()
@@ -123,6 +134,7 @@ def assert_consistent(app: AttnApp) -> None:
     assert app.analysis is not None and app.analysis.scenario == app.scenario
     if app.scenario.mechanism == "simple":
         assert_panels_match_fresh_computation(app)
+        assert_panels_match_oracle(app)
     else:
         assert_trainable_panels_match_fresh_computation(app)
     grid = app.query_one(EmbeddingGrid)
@@ -133,13 +145,23 @@ def assert_consistent(app: AttnApp) -> None:
 
 
 def assert_trainable_panels_match_fresh_computation(app: AttnApp) -> None:
-    """3.4: the weights and the context vector on screen equal a fresh computation."""
-    fresh = analyse(app.scenario).query
+    """3.4: the weights and the context vector on screen equal a fresh computation, and the
+    independent float64 reference (tests/oracle_weights.py) where float32 cannot drift far."""
+    scenario = app.scenario
+    fresh = analyse(scenario).query
     rows = widget_text(app.query_one("#attention .panel-body")).splitlines()[1:]  # under the headings
     shown = [[field for field in row.split() if NUMBER.fullmatch(field)][-1] for row in rows if row.startswith("ω")]
     listed = app.query_one("#attention").rows(app.analysis)
     assert shown == [format_number(v) for v in fresh.weights.tolist()[listed.start : listed.stop]]
-    assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
+    context = context_text(app)
+    assert context == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
+    reference = scaled_attention(scenario.embeddings, scenario.matrix("W_q"), scenario.matrix("W_k"), scenario.matrix("W_v"))
+    magnitudes = [abs(v) for row in reference["scores"] for v in row] + [abs(v) for row in reference["values"] for v in row]
+    if max(magnitudes) < 100:  # beyond, float32's rounding of large scores moves the softmax more than a printed unit
+        expected = reference["weights"][scenario.query][listed.start : listed.stop] + reference["context"][scenario.query]
+        printed = shown + context.strip("[]").split(", ")
+        # One unit of the 4th decimal: the rounding of the printed value, plus float32's error.
+        assert all(abs(float(text) - value) <= 1e-4 for text, value in zip(printed, expected)), (printed, expected)
 
 
 def test_the_keymap_is_collected_from_every_class():
@@ -148,11 +170,26 @@ def test_the_keymap_is_collected_from_every_class():
         assert key in keys
 
 
+@pytest.mark.parametrize("start", FUZZ_STARTS)
 @pytest.mark.parametrize("seed", [1, 2])
-async def test_fuzz_short(seed):
-    await fuzz(seed, 300)
+async def test_fuzz_short(seed, start):
+    await fuzz(seed, 300, scenario=FUZZ_STARTS[start])
+
+
+def test_the_long_fuzz_seeds_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv(LONG_FUZZ_SEEDS_VARIABLE, raising=False)
+    assert long_fuzz_seeds() == [REGRESSION_SEED]
+    monkeypatch.setenv(LONG_FUZZ_SEEDS_VARIABLE, "2026 7,31")
+    assert long_fuzz_seeds() == [2026, 7, 31]
+
+
+def test_the_starts_include_more_tokens_than_fit_at_80x24():
+    assert max(start.n_tokens for start in FUZZ_STARTS.values()) >= 12
 
 
 @pytest.mark.slow
-async def test_fuzz_10000_keys():
-    await fuzz(2026, 10_000)
+@pytest.mark.timeout(1800)  # ~2 minutes on a quiet machine; far longer when it is shared
+@pytest.mark.parametrize("start", FUZZ_STARTS)
+@pytest.mark.parametrize("seed", long_fuzz_seeds())
+async def test_fuzz_10000_keys(seed, start):
+    await fuzz(seed, 10_000, size=(80, 24), scenario=FUZZ_STARTS[start])

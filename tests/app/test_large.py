@@ -10,7 +10,7 @@ from attn_tui.core.scenario import seeded_scenario
 from attn_tui.core.walkthrough import MAX_TERMS, build_walkthrough
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from conftest import running, widget_text
-from test_app import assert_panels_match_fresh_computation
+from test_app import assert_panels_match_fresh_computation, assert_panels_match_oracle
 
 BIG = seeded_scenario(512, 768, seed=7)
 
@@ -43,6 +43,7 @@ async def test_a_512x768_matrix_scrolls_and_edits():
         # Only a window of tokens around the query is listed.
         assert "of 512 · [ ] moves" in widget_text(app.query_one("#scores .panel-body"))
         assert_panels_match_fresh_computation(app)
+        assert_panels_match_oracle(app)
         await pilot.press("m")
         assert "tokens 1–12 of 512" in widget_text(app.query_one("#matrix .panel-body"))
 

@@ -62,3 +62,16 @@ def test_type_a_sentence_then_undo_it():
         time.sleep(0.2)
         tmux.send("C-z")
         tmux.wait_for("Query x⁽²⁾: journey", BOOK_CONTEXT)
+
+
+def test_a_burst_that_deletes_rows_under_an_opening_edit_keeps_the_app_running():
+    """Issue 15 §0: "Ctrl+End x x ⏎" in one send-keys (a fast typist, key repeat, a bunching SSH
+    link) opened an edit on a row the two x had deleted, and the app died with an IndexError."""
+    with attn_tui_in_tmux(width=80, height=24) as tmux:
+        tmux.wait_for(BOOK_CONTEXT)
+        tmux.send("C-End", "x", "x", "Enter")
+        screen = tmux.wait_for("Deleted token 5 (one)", "ω₂₄ with")
+        assert "Traceback" not in screen and "EXITED" not in screen
+        tmux.send("]")  # still running and still taking keys
+        screen = tmux.wait_for("Query x⁽³⁾: starts")
+        assert "Traceback" not in screen and "EXITED" not in screen

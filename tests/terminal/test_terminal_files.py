@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from attn_tui.core.files import ViewOptions, save_scenario
 from attn_tui.core.scenario import Scenario
 from tmux_session import attn_tui_in_tmux, requires_terminal
@@ -69,13 +67,18 @@ def test_quitting_with_unsaved_changes_asks_first():
         tmux.wait_for("• unsaved")
         tmux.send("C-q")
         tmux.wait_for("Unsaved changes", "Discard (d)")
+        # Escape on its own (followed at once by a key, a terminal reads ESC as Alt+that key).
         tmux.send("Escape")
-        tmux.send("C-q")  # right after Escape: one dialog, never two, never a crash
-        tmux.wait_for("Discard (d)")
-        time.sleep(0.5)
-        screen = tmux.screen()
-        assert screen.count("Unsaved changes") == 1 and "EXITED" not in screen
-        tmux.send("d")
+        tmux.wait_until_gone("Unsaved changes")  # the first dialog has closed
+        tmux.send("C-q")
+        tmux.wait_for("Unsaved changes", "Discard (d)")  # so this is the second one
+        tmux.send("Escape")
+        tmux.wait_until_gone("Unsaved changes")  # one Escape closed it: there were not two
+        # `u` acts only on the main screen: once "Undid" shows, no dialog is left to appear late.
+        tmux.send("u")
+        screen = tmux.wait_for("Undid: Your · dim 1 = 1.0000")
+        assert "Unsaved changes" not in screen and "EXITED" not in screen
+        tmux.send("C-q")  # nothing unsaved any more: no question
         tmux.wait_for("EXITED:0")
 
 
@@ -86,6 +89,10 @@ def test_quit_right_after_an_edit_still_asks():
         tmux.send("1", "Enter", "C-q")
         tmux.wait_for("Unsaved changes")
         tmux.send("Escape")
-        tmux.send("5", "C-q")  # an edit still open counts too
+        tmux.wait_until_gone("Unsaved changes")  # the first dialog has closed
+        tmux.send("u")  # nothing unsaved any more …
+        screen = tmux.wait_for("Undid: Your · dim 1 = 1.0000")
+        assert "• unsaved" not in screen
+        tmux.send("5", "C-q")  # … but an edit still open: it counts too
         screen = tmux.wait_for("Unsaved changes")
         assert "EXITED" not in screen

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -12,13 +14,40 @@ from typing import Iterator
 
 import pytest
 
-TMUX = shutil.which("tmux")
-ATTN_TUI = shutil.which("attn-tui")
 
-requires_terminal = pytest.mark.skipif(
-    TMUX is None or ATTN_TUI is None,
-    reason="needs tmux and an installed attn-tui on PATH (pip install -e '.[test]')",
-)
+def find_attn_tui(executable: str = sys.executable) -> str | None:
+    """The installed console script: beside the running interpreter first (a virtualenv's bin/,
+    often not on PATH when its python is run by path), then on PATH."""
+    beside = Path(executable).parent / "attn-tui"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("attn-tui")
+
+
+def in_ci(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """CI services set CI=true (GitHub, GitLab, …); .ci/run sets it too."""
+    return environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def missing_terminal_tools(tmux: str | None, attn_tui: str | None) -> str | None:
+    """What the terminal tests lack, in words; None if nothing."""
+    missing = [name for name, path in (("tmux", tmux), ("attn-tui (pip install -e '.[test]')", attn_tui)) if path is None]
+    return f"needs {' and '.join(missing)}" if missing else None
+
+
+TMUX = shutil.which("tmux")
+ATTN_TUI = find_attn_tui()
+MISSING = missing_terminal_tools(TMUX, ATTN_TUI)
+
+# These are the only tests of the real-terminal drawing path (the cell-diff writer never runs
+# headless): under CI a missing tool fails every one of them (see _require_terminal_tools) instead
+# of skipping them unseen; on a laptop without tmux they skip.
+requires_terminal = pytest.mark.skipif(MISSING is not None and not in_ci(), reason=MISSING or "")
+
+
+def _require_terminal_tools() -> None:
+    if MISSING is not None:
+        pytest.fail(f"terminal tests {MISSING}; under CI=true they must run, not skip", pytrace=False)
 
 
 class TmuxSession:
@@ -70,10 +99,22 @@ class TmuxSession:
             time.sleep(0.1)
         pytest.fail(f"{texts} not on screen after {timeout}s. Screen:\n{screen}")
 
+    def wait_until_gone(self, text: str, timeout: float = 30.0) -> str:
+        """Wait until ``text`` has left the screen (a dialog closed); fail if it stays."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"{text!r} still on screen after {timeout}s. Screen:\n{screen}")
+
 
 @contextmanager
 def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = "TERM=xterm-256color") -> Iterator[TmuxSession]:
     """Start `attn-tui ARGS` in a detached tmux session; the pane stays after exit to read it."""
+    _require_terminal_tools()
     name = f"attn-tui-test-{uuid.uuid4().hex[:8]}"
     # pytest plugins export COLUMNS/LINES (80×24); an app that inherits them believes it is 80×24.
     command = f"unset COLUMNS LINES; {env} {ATTN_TUI} {' '.join(args)}; echo EXITED:$?; sleep 60"
@@ -90,6 +131,7 @@ def attn_tui_in_tmux(*args: str, width: int = 100, height: int = 30, env: str = 
 @contextmanager
 def shell_in_tmux(width: int = 100, height: int = 30) -> Iterator[TmuxSession]:
     """A plain bash in a detached tmux session, prompt ``PROMPT$``, to start attn-tui from."""
+    _require_terminal_tools()
     name = f"attn-tui-shell-{uuid.uuid4().hex[:8]}"
     command = "env -u COLUMNS -u LINES PS1='PROMPT$ ' TERM=xterm-256color bash --norc --noprofile"
     session = TmuxSession(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -14,10 +15,19 @@ from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
 
 
 def run_cli(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    return _run_python("-m", "attn_tui", *args, cwd=cwd)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter, as run_cli runs the command line."""
+    return _run_python("-c", code)
+
+
+def _run_python(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
     # TERM=dumb and no tty: if the app ever started, it would not wait for keys forever.
     env = os.environ | {"TERM": "dumb"}
     return subprocess.run(
-        [sys.executable, "-m", "attn_tui", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -51,12 +61,27 @@ def test_bad_file_on_the_command_line(tmp_path, case, option):
     assert not (tmp_path / RUNS_CODE_MARKER).exists()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file_on_the_command_line(tmp_path):
+    """A file the process may not read. Not made with chmod: root reads any file, and CI runs as
+    root (the test was skipped there). An open() that refuses this one path with the error a
+    permission problem raises takes the same way through the command line, for any user."""
     path = tmp_path / "secret.json"
     path.write_text("{}", encoding="utf-8")
-    path.chmod(0)
-    assert_one_line_refusal(run_cli(str(path)), "secret.json", "cannot read it")
+    refusing_open = textwrap.dedent(
+        f"""
+        import builtins, runpy, sys
+        real_open = builtins.open
+        def refusing_open(file, *args, **kwargs):
+            if str(file) == {str(path)!r}:
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+        builtins.open = refusing_open
+        sys.argv = ["attn-tui", {str(path)!r}]
+        runpy.run_module("attn_tui", run_name="__main__")
+        """
+    )
+    line = assert_one_line_refusal(run_python(refusing_open), "secret.json", "cannot read it")
+    assert line.endswith("(Permission denied)")
 
 
 def test_relative_path_is_named_as_typed(tmp_path):

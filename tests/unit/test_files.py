@@ -336,6 +336,18 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)], ids=["umask 022", "umask 077"])
+def test_a_new_file_honours_the_umask(tmp_path, umask, mode):
+    """Issue 15 §4: a fixed mode for new files passed every test. A private umask (077) must give
+    a private file, a usual one (022) a readable one: 0666 minus the umask, as open() gives."""
+    previous = os.umask(umask)
+    try:
+        save_scenario(tmp_path / "new.json", SEED_EXAMPLE)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == mode
+
+
 def test_save_into_a_missing_folder_says_so(tmp_path):
     with pytest.raises(FileError, match="does not exist"):
         write_text_atomically(tmp_path / "nowhere" / "x.json", "{}")

@@ -4,6 +4,8 @@ validation that raises only ScenarioError, and JSON (de)serialisation."""
 from __future__ import annotations
 
 import json
+import math
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -195,7 +197,7 @@ HUGE_INT = 10**400  # what json.loads returns for a 401-digit integer literal
 )
 def test_integer_too_large_for_float_is_a_scenario_error(action):
     """An int beyond float range (e.g. a long integer literal in a JSON file) is refused with
-    ScenarioError like any too-large value (KNOWN BUG: check_value lets float() raise OverflowError)."""
+    ScenarioError like any too-large value, not the OverflowError that float() raises for it."""
     assert_refused(action)
 
 
@@ -282,3 +284,40 @@ def scenarios(draw) -> Scenario:
 def test_json_round_trip_of_random_scenarios(scenario):
     """Any valid scenario survives to_dict → JSON text → from_dict unchanged."""
     assert Scenario.from_dict(json.loads(json.dumps(scenario.to_dict()))) == scenario
+
+
+# --- float32's largest value, exactly -------------------------------------------------------
+
+FLOAT32_ROUNDS_TO_INF = 2.0**128 * (1 - 2.0**-25)
+"""3.4028235677973366e38: halfway between the largest float32 and 2¹²⁸, where float32's rounding
+(to even) goes to inf. Every float64 below it rounds to at most FLOAT32_MAX."""
+
+
+def _as_float32(value: float) -> float:
+    """``value`` rounded to float32 as torch stores it (struct refuses what would become inf)."""
+    return struct.unpack("<f", struct.pack("<f", value))[0]
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize(
+    "value",
+    [FLOAT32_MAX, math.nextafter(FLOAT32_MAX, math.inf), math.nextafter(FLOAT32_ROUNDS_TO_INF, 0.0)],
+    ids=["largest float32", "next float64 above it", "last float64 that rounds down"],
+)
+def test_values_float32_can_hold_are_accepted_up_to_the_boundary(value, sign):
+    """Accepted, and float32 keeps them finite: they round to ±FLOAT32_MAX at most."""
+    scenario = SEED_EXAMPLE.with_value(0, 0, sign * value)
+    assert scenario.embeddings[0][0] == sign * value
+    assert _as_float32(sign * value) == sign * FLOAT32_MAX
+    assert parse_number(repr(sign * value)) == sign * value
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("value", [FLOAT32_ROUNDS_TO_INF, math.nextafter(FLOAT32_ROUNDS_TO_INF, math.inf)], ids=["the boundary", "just above it"])
+def test_values_float32_would_turn_into_inf_are_refused(value, sign):
+    """Issue 15 §3: with ``>`` instead of ``>=`` in the range check, the boundary itself passed
+    and became inf in float32."""
+    with pytest.raises(OverflowError):
+        _as_float32(sign * value)  # float32 really cannot hold it
+    assert_refused(lambda: SEED_EXAMPLE.with_value(0, 0, sign * value), "too large")
+    assert_refused(lambda: parse_number(repr(sign * value)), "too large")

@@ -147,3 +147,20 @@ def test_exp_overflow_is_explained_and_the_stable_weights_carry_on():
 def test_negative_factors_are_parenthesised():
     walkthrough = walk(SEED_EXAMPLE.with_value(0, 1, -0.15))
     assert walkthrough.steps[0].arithmetic == ("ω₂₁ = x⁽¹⁾·x⁽²⁾ = 0.43×0.55 + (-0.15)×0.87 + 0.89×0.66 = 0.6934",)
+
+
+def test_the_matrix_check_says_different_when_the_matrix_row_differs_from_the_loops():
+    """The check must be able to fail: a matrix row that is not the loops' result is called
+    different, with the size of the difference (issue 15 §2: comparing the loops with themselves
+    passed every test)."""
+    from dataclasses import replace
+
+    analysis = analyse(SEED_EXAMPLE)
+    context = analysis.all_queries.context.clone()
+    context[SEED_EXAMPLE.query, 1] += 0.01  # z⁽²⁾'s second entry, in the matrix form only
+    skewed = replace(analysis, all_queries=replace(analysis.all_queries, context=context))
+    check = stage_steps(build_walkthrough(skewed), MATRIX)[-1].arithmetic
+    assert check[0] == "Z[2] = [0.4419, 0.6615, 0.5683]"
+    assert check[1] == "z⁽²⁾ = [0.4419, 0.6515, 0.5683]  (the loops)"
+    assert check[2].startswith("different ✗  (largest difference 1.0e-02)"), check[2]
+    assert stage_steps(walk(), MATRIX)[-1].arithmetic[2].startswith("equal ✓")
