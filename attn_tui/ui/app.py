@@ -532,4 +532,5 @@ _GRID_KEYS = [
     Binding("home,end", "", "First / last column (Home: the token label)"),
     Binding("ctrl+home,ctrl+end", "", "First / last token"),
     Binding("tab,shift+tab", "", "Move focus between grid and panels"),
+    Binding("g", "", "Show the next matrix: the embeddings X, then the section's weight matrices"),
 ]

@@ -52,7 +52,7 @@ class AttnCommands(Provider):
         yield "Compare", app.action_toggle_compare, app.mechanism.compares.capitalize(), "view.compare"
         yield "Next mechanism", partial(app.action_mechanism_step, 1), "The next section of chapter 3", "mechanism.next"
         yield "Previous mechanism", partial(app.action_mechanism_step, -1), "The previous section of chapter 3", "mechanism.previous"
-        yield "Grid: next matrix", app.action_next_grid_matrix, "Show and edit the next matrix (X, W_q, W_k, W_v …)", "mechanism.next_matrix"
+        yield "Grid: next matrix", app.action_next_grid_matrix, "Show and edit the next matrix (X, W_q, W_k, W_v …)", "grid.next_matrix"
         for name, mechanism, help_text in mechanism_commands():
             yield name, partial(app.choose_mechanism, mechanism), help_text, ()
         yield "Save", app.action_save, "Save the scenario as JSON: tokens, embeddings, query, views", "file.save"

@@ -32,7 +32,6 @@ MECHANISM_BINDINGS = [
     # Shifted [ ], beside the query keys; no cell edit starts with them.
     Binding("left_curly_bracket", "mechanism_step(-1)", "Previous mechanism", key_display="{", group=MECHANISM_KEYS, id="mechanism.previous"),
     Binding("right_curly_bracket", "mechanism_step(1)", "Next mechanism", key_display="}", group=MECHANISM_KEYS, id="mechanism.next"),
-    Binding("g", "next_grid_matrix", "Grid: show the next matrix (X, W_q, W_k, W_v …)", show=False, id="mechanism.next_matrix"),
     Binding("W", "new_weights", "New weights: initialisation, seed, d_out", show=False, id="mechanism.weights"),
 ]
 """Which section of the chapter is shown, and which of its matrices the grid edits."""

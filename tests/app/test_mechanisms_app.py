@@ -190,4 +190,4 @@ async def test_every_mechanism_is_a_palette_entry(section):
 async def test_the_help_lists_the_mechanism_keys():
     async with running(size=(100, 30)) as pilot:
         keys = await help_keys(pilot)
-        assert "Next mechanism" in keys and "Previous mechanism" in keys and "New weights" in keys
+        assert "Next mechanism" in keys and "Previous mechanism" in keys and "New weights" in keys and "Show the next matrix" in keys

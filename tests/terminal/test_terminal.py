@@ -17,6 +17,16 @@ def test_shows_the_seeds_numbers_and_follows_an_edit():
         tmux.wait_for("Query x⁽³⁾: starts")
 
 
+def test_mechanism_3_4_on_the_command_line_and_back_to_3_3_by_key():
+    with attn_tui_in_tmux("--mechanism", "3.4", width=80, height=24) as tmux:
+        screen = tmux.wait_for("trainable self-attention", "0.4306 1.4551", "[0.3061, 0.8210]")
+        assert "Traceback" not in screen
+        tmux.send("g", "9", "Enter")  # W_q in 1, out 1 := 9
+        tmux.wait_for("W_q · in 1, out 1 = 9.0000")
+        tmux.send("{")
+        tmux.wait_for("simple self-attention", "0.4419, 0.6515, 0.5683")
+
+
 def test_ctrl_q_quits_cleanly():
     with attn_tui_in_tmux() as tmux:
         tmux.wait_for("0.4419")

@@ -95,6 +95,11 @@ def test_unknown_query_is_refused(tmp_path):
     assert "--query 'banana'" in line and "from 1 to 6" in line
 
 
+def test_unknown_mechanism_is_refused():
+    line = assert_one_line_refusal(run_cli("--mechanism", "9.9"))
+    assert "unknown mechanism '9.9'" in line and "3.4 (trainable)" in line
+
+
 def test_file_given_twice_is_refused():
     result = run_cli("a.json", "--load", "b.json")
     assert result.returncode == 2 and "give the file once" in result.stderr

@@ -147,6 +147,9 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         # on_key does the work; these name the keys for the command palette and the help screen.
         Binding("enter", "commit_edit", "Commit", show=False, id="grid.commit"),
         Binding("escape", "cancel_edit", "Cancel edit", show=False, id="grid.cancel"),
+        # The grid's own key, run in on_key like the cursor keys: "g 9 ⏎" typed in one burst
+        # must edit the next matrix, not the one shown before "g" was handled.
+        Binding("g", "next_matrix", "Grid: show the next matrix (X, W_q, W_k, W_v …)", show=False, id="grid.next_matrix"),
     ]
 
     EDIT_KEYS = [
@@ -503,6 +506,10 @@ class EmbeddingGrid(ScrollView, can_focus=True):
 
     def action_cancel_edit(self) -> None:
         self.cancel_edit()
+
+    def action_next_matrix(self) -> None:
+        """Show the next of the mechanism's matrices; the app knows which they are."""
+        self.app.action_next_grid_matrix()  # type: ignore[attr-defined]
 
     def _set_edit(self, edit: CellEdit | None, previous: CellEdit | None = None, *, committed: bool = False) -> None:
         """Open ``edit`` or (None) close ``previous``; a ``committed`` edit's row is left as typed
