@@ -104,6 +104,17 @@ BAD_FILES: dict[str, tuple[str, Callable[[Path], None] | None, str]] = {
     "wrong version": ("v99.json", _write(_scenario_json(version=99)), "unsupported schema version 99"),
     "no version": ("noversion.json", _write('{"tokens": ["a"], "embeddings": [[1]]}'), 'no "version"'),
     "ragged JSON": ("ragged.json", _write(_scenario_json(embeddings=[[1, 2], [3]])), "ragged"),
+    "unknown mechanism": ("future.json", _write(_scenario_json(version=2, mechanism="3.9")), "unknown mechanism '3.9'"),
+    "weights of the wrong shape": (
+        "weights.json",
+        _write(_scenario_json(version=2, mechanism="trainable", parameters={"W_q": {"matrix": [[1.0], [2.0], [3.0]]}})),
+        "W_q has 3 rows but the embeddings have 2 dimensions",
+    ),
+    "a weight that is not a number": (
+        "weight.json",
+        _write(_scenario_json(version=2, mechanism="trainable", parameters={"W_k": {"matrix": [[1.0], ["x"]]}})),
+        "W_k: row 2, column 1 ('x') is not a number",
+    ),
     "ragged CSV": ("ragged.csv", _write("1,2,3\n4,5\n"), "ragged rows: line 1 has 3 values, line 2 has 2"),
     "text in CSV": ("text.csv", _write("1,2\n3,abc\n"), "line 2, column 2: 'abc' is not a number"),
     "text in JSON": ("text.json", _write(_scenario_json(embeddings=[[1, "x"], [3, 4]])), "is not a number"),

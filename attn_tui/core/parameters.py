@@ -134,7 +134,10 @@ class Parameters(Mapping[str, Value]):
                 rows = value["matrix"]
                 if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
                     raise ScenarioError(f'parameter {name!r}: "matrix" must be a list of rows')
-                items.append((name, WeightMatrix(tuple(tuple(row) for row in rows), follows)))
+                try:
+                    items.append((name, WeightMatrix(tuple(tuple(row) for row in rows), follows)))
+                except ScenarioError as error:
+                    raise ScenarioError(f"{name}: {error}") from None
             elif isinstance(value, (bool, int, float, str)):
                 if isinstance(value, float):
                     check_value(value, f"parameter {name!r}")
