@@ -92,6 +92,10 @@ def recovery_dir() -> Path:
     return base / "attn-tui" / "recovery"
 
 
+DECLINED_FOLDER = "declined"
+"""Beside the recovery files: the last one each session left unrestored (see :func:`set_aside_recovery`)."""
+
+
 def recovery_path(name: str = DEFAULT_NAME) -> Path:
     """The file for session ``name``. Any name is safe: it is percent-encoded into one file name,
     so "../x" or "a/b" cannot leave the folder and two different names never share a file."""
@@ -184,3 +188,20 @@ def discard_recovery(name: str = DEFAULT_NAME) -> bool:
     except OSError:
         return False
     return True
+
+
+def set_aside_recovery(name: str = DEFAULT_NAME) -> Path | None:
+    """Move session ``name``'s recovery file to the ``declined`` folder beside it (replacing the one
+    set aside before) and return where; None if there was none or it cannot be moved.
+
+    A session that offered the work and ended without restoring it declines it: the next start
+    offers nothing, and the work is still there to open by hand, until the next one is declined.
+    """
+    source = recovery_path(name)
+    target = source.parent / DECLINED_FOLDER / source.name
+    try:
+        target.parent.mkdir(exist_ok=True, mode=0o700)
+        os.replace(source, target)
+    except OSError:
+        return None
+    return target

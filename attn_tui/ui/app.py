@@ -31,6 +31,7 @@ from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
 from attn_tui.core.files import ViewOptions
 from attn_tui.core.formatting import format_number, token_vector
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
+from attn_tui.ui.recovery_offer import RECOVERY_BINDINGS, RecoveryOffer
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
 from attn_tui.ui.walk_bindings import (
     AUTOPLAY_PACES,
@@ -69,7 +70,7 @@ QUERY_KEYS = Binding.Group("Query", compact=True)
 """The footer's one entry for the previous and next query keys."""
 
 
-class AttnApp(FileActions, ScenarioEditing, App[None]):
+class AttnApp(FileActions, ScenarioEditing, RecoveryOffer, App[None]):
     """attn-tui: edit embeddings, watch simple self-attention recompute."""
 
     CSS_PATH = "app.tcss"
@@ -78,6 +79,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     COMMANDS = App.COMMANDS | {AttnCommands}
 
     BINDINGS = [
+        *RECOVERY_BINDINGS,  # first: while recovered work is offered, its key leads the footer
         # One footer entry, "[] Query", for both: at 80 columns the footer has room for six.
         Binding("left_square_bracket", "query_step(-1)", "Prev query", key_display="[", group=QUERY_KEYS, id="query.previous"),
         Binding("right_square_bracket", "query_step(1)", "Next query", key_display="]", group=QUERY_KEYS, id="query.next"),
@@ -186,6 +188,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         for panel in self.query(Panel):
             panel.show_loading_torch()
         self._start_loading_torch()
+        self.offer_recovery()
 
     def _start_loading_torch(self) -> None:
         # A thread of its own, not a Textual worker: asyncio joins its workers' threads on the way
@@ -449,7 +452,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         if action in ("walk_start", "walk_restart"):
             # Two bindings share `w`: "Walk" in the footer before a walk, a hidden restart during one.
             return self.walking == (action == "walk_restart")
-        return True
+        return super().check_action(action, parameters)
 
     def action_walk_start(self) -> None:
         """Start (or restart) the walkthrough at its beginning, nothing computed yet."""

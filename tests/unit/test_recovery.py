@@ -15,6 +15,7 @@ from attn_tui.core.recovery import (
     read_recovery,
     recovery_dir,
     recovery_path,
+    set_aside_recovery,
     write_recovery,
 )
 from attn_tui.core.scenario import SEED_EXAMPLE
@@ -140,3 +141,16 @@ def test_a_folder_that_cannot_be_created_raises_a_file_error(tmp_path, monkeypat
     with pytest.raises(FileError):
         write_recovery(SEED_EXAMPLE)
 
+
+
+def test_a_declined_recovery_is_set_aside_not_offered_again_and_still_opens():
+    write_recovery(SEED_EXAMPLE.with_query(1))
+    aside = set_aside_recovery()
+    assert aside == recovery_dir() / "declined" / "default.json"
+    assert read_recovery() is None
+    assert load_file(aside).scenario == SEED_EXAMPLE.with_query(1)
+    # The next one declined replaces it; with nothing to set aside, nothing happens.
+    write_recovery(SEED_EXAMPLE.with_query(2))
+    set_aside_recovery()
+    assert load_file(aside).scenario.query == 2
+    assert set_aside_recovery() is None
