@@ -70,7 +70,9 @@ class RecoveryOffer(_Base):
         try:
             recovery = read_recovery(self.recovery_name)
         except FileError as error:
-            self._say(f"Recovered work could not be read ({error}); open it by hand or delete it.", error=True)
+            # The path is long: a notification has room for it, the message line only for the gist.
+            self.notify(f"{error}. Open it by hand (attn-tui FILE) or delete it.", title="Recovered work unreadable", severity="error", markup=False)
+            self._say("Recovered work could not be read: see the notification.", error=True)
             return
         if recovery is None:
             return
@@ -78,7 +80,8 @@ class RecoveryOffer(_Base):
         if self.restore_at_start:
             self.action_restore_recovered()
             return
-        self._say(f"Unsaved work {_describe(recovery)} was recovered: Ctrl+R restores it.")
+        # The key first: a narrow message line may cut the end.
+        self._say(f"Ctrl+R restores the unsaved work {_describe(recovery)} kept when the terminal went away.")
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
