@@ -176,6 +176,9 @@ class Lifeline:
             # No events asked for: poll reports only POLLHUP, POLLERR and POLLNVAL, and reading
             # stays the driver's job.
             poller.register(self._input_fd, 0)
+        # Stalled time counts only what this thread saw pass: after the whole process was stopped
+        # (SIGSTOP) and continued, a write that was under way is not stale, and must not end it.
+        stalled_write, stalled_for, last_look = None, 0.0, time.monotonic()
         while not self._stop_watching.is_set():
             if poller is not None:
                 if poller.poll(CHECK_SECONDS * 1000):
@@ -183,9 +186,15 @@ class Lifeline:
                     return
             else:
                 self._stop_watching.wait(CHECK_SECONDS)
+            now = time.monotonic()
+            step, last_look = min(now - last_look, 2 * CHECK_SECONDS), now
             output = self._output
             blocked_since = output.blocked_since if output is not None else None
-            if blocked_since is not None and time.monotonic() - blocked_since >= self.stall_timeout:
+            if blocked_since is None or blocked_since != stalled_write:
+                stalled_write, stalled_for = blocked_since, 0.0
+            else:
+                stalled_for += step
+            if stalled_for >= self.stall_timeout:
                 self.end(f"the terminal took no output for {self.stall_timeout:g} s")
                 return
 

@@ -628,7 +628,7 @@ class AttnApp(FileActions, ScenarioEditing, RecoveryOffer, App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS))]),
+            ("Anywhere", self.offered_recovery_keys() + [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS, RECOVERY_BINDINGS))]),
             ("Edit the scenario", EDIT_BINDINGS),
             ("Walkthrough", WALK_BINDINGS),
             ("Views", VIEW_BINDINGS),

@@ -89,6 +89,10 @@ class RecoveryOffer(_Base):
             return self.offered_recovery is not None and len(self.screen_stack) == 1
         return super().check_action(action, parameters)
 
+    def offered_recovery_keys(self) -> list[Binding]:
+        """For the help screen: the restore key, while there is something to restore."""
+        return list(RECOVERY_BINDINGS) if self.offered_recovery is not None else []
+
     def action_restore_recovered(self) -> None:
         """Replace the scenario with the recovered work, its views and its cell edit."""
         recovery = self.offered_recovery

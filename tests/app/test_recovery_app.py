@@ -72,6 +72,8 @@ async def test_without_recovered_work_nothing_is_offered():
     async with running() as pilot:
         assert not restore_shown(pilot.app)
         assert "recovered" not in message(pilot.app)
+        assert "Restore work" not in await help_keys(pilot)
+        await pilot.press("escape")
         await pilot.press("ctrl+r")
         assert pilot.app.scenario == SEED_EXAMPLE
 

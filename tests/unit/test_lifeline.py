@@ -144,6 +144,20 @@ def test_output_blocked_past_the_stall_time_saves_and_ends(tmp_path):
     assert saves == ["saved"] and process.stderr == ""
 
 
+def test_only_stalled_time_the_watcher_saw_counts(tmp_path):
+    # A write under way when the whole process was stopped (SIGSTOP) for a long time is not stale
+    # the moment it continues: the stall time starts when the watcher sees it.
+    process, saves = run_child(tmp_path, """
+        output = lifeline.watch_output(sys.stdout)
+        output.blocked_since = time.monotonic() - 1000  # began long ago, and is still under way
+        time.sleep(0.6)
+        print("still running after 0.6 s", flush=True)
+        time.sleep(30)
+    """, env={"STALL": "1.5"})
+    assert process.stdout == "still running after 0.6 s\n"
+    assert process.returncode == 128 + signal.SIGHUP and saves == ["saved"]
+
+
 def test_a_failing_save_still_ends_the_process(tmp_path):
     process, saves = run_child(tmp_path, """
         def broken():
