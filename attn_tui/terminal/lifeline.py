@@ -31,8 +31,6 @@ import time
 from types import FrameType
 from typing import IO, Any, Callable
 
-from textual.drivers.linux_driver import LinuxDriver
-
 DEFAULT_STALL_SECONDS = 600.0
 """Ten minutes with a write blocked: long enough for a coffee with the ssh client suspended,
 short enough that a dead session does not hold the machine all day."""
@@ -42,6 +40,12 @@ STALL_SECONDS_VARIABLE = "ATTN_TUI_STALL_SECONDS"
 
 GRACE_SECONDS = 5.0
 """After SIGTERM, how long the app has to exit normally before the process ends anyway."""
+
+HANGUP_STATUS = 128 + 1
+"""Exit status after a hangup, a lost terminal or a stall: the shell's for "ended by SIGHUP" (1)."""
+
+TERMINATED_STATUS = 128 + 15
+"""Exit status after SIGTERM (15), as if the signal had ended the process."""
 
 CHECK_SECONDS = 0.5
 """How often the watcher looks at the terminal."""
@@ -120,11 +124,19 @@ class Lifeline:
     def attach(self, app: Any) -> None:
         """Handle SIGHUP and SIGTERM, watch stdin for a hangup, and have the app's terminal
         driver write through :class:`WatchedOutput`. Call from the main thread."""
-        for number in (signal.SIGHUP, signal.SIGTERM):
-            self._previous_handlers[number] = signal.signal(number, self._on_signal)
-        if isinstance(app.driver_class, type) and issubclass(app.driver_class, LinuxDriver):
-            app.driver_class = self._watched_driver(app.driver_class)
-        if self._input_fd is None and sys.__stdin__ is not None and sys.__stdin__.isatty():
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)  # Windows has no SIGHUP
+            if number is not None:
+                self._previous_handlers[number] = signal.signal(number, self._on_signal)
+        try:
+            from textual.drivers.linux_driver import LinuxDriver  # POSIX terminals only (termios)
+        except ImportError:
+            pass
+        else:
+            if isinstance(app.driver_class, type) and issubclass(app.driver_class, LinuxDriver):
+                app.driver_class = self._watched_driver(app.driver_class)
+        if self._input_fd is None and sys.__stdin__ is not None:
+            # Not only while it is a terminal: one that hung up already no longer says it is one.
             self._input_fd = sys.__stdin__.fileno()
         self._watcher = threading.Thread(target=self._watch, name="attn-tui-lifeline", daemon=True)
         self._watcher.start()
@@ -140,7 +152,7 @@ class Lifeline:
         self._output = WatchedOutput(file, self.terminal_lost)
         return self._output
 
-    def _watched_driver(self, driver_class: type[LinuxDriver]) -> type[LinuxDriver]:
+    def _watched_driver(self, driver_class: type) -> type:
         lifeline = self
 
         class WatchedDriver(driver_class):  # type: ignore[valid-type, misc]
@@ -200,7 +212,7 @@ class Lifeline:
 
     # --- ending ---
 
-    def end(self, reason: str, status: int = 128 + signal.SIGHUP) -> None:
+    def end(self, reason: str, status: int = HANGUP_STATUS) -> None:
         """Save the work and end the process now, without touching the terminal (it is gone or stuck).
         Runs once: a second caller (another thread, a second signal) waits and is ended with it."""
         if not self._ending.acquire(blocking=threading.current_thread() is not threading.main_thread()):
@@ -215,7 +227,7 @@ class Lifeline:
             return
         self.ended_by = name
         saved = self._save()
-        status = 128 + signal.SIGTERM
+        status = TERMINATED_STATUS
         message = f"attn-tui: stopped by {name}."
         if saved is not None:
             message += f" Your unsaved work is in {os.fspath(saved)}; attn-tui --recover brings it back."

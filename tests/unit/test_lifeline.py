@@ -119,7 +119,7 @@ def test_a_terminal_that_hangs_up_under_stdin_saves_and_ends(tmp_path):
     try:
         saved = tmp_path / "saved.txt"
         child = subprocess.Popen([sys.executable, "-c", CHILD + "time.sleep(30)\n", str(saved)], cwd=REPO_ROOT, stdin=terminal, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)  # let it attach (a hangup before the watcher exists would go unseen)
+        time.sleep(0.5)  # before or after it attached: a terminal that hung up stays so
         os.close(controller)  # the SSH client went away: the terminal hangs up
         controller = -1
         assert child.wait(timeout=30) == 128 + signal.SIGHUP
@@ -173,12 +173,20 @@ def test_detach_gives_back_the_previous_handlers():
     from attn_tui.terminal.lifeline import Lifeline
 
     before = signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)
-    lifeline = Lifeline(lambda: None, lambda status, message: None, input_fd=-1)
-    lifeline._input_fd = None
-    lifeline.attach(type("App", (), {"driver_class": object})())
-    assert signal.getsignal(signal.SIGHUP) == lifeline._on_signal
-    lifeline.detach()
-    assert (signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)) == before
+    # Its own input, open at both ends: pytest's stdin may be a pipe already closed, a hangup
+    # that would end the test run.
+    reader, writer = os.pipe()
+    try:
+        lifeline = Lifeline(lambda: None, lambda status, message: None, input_fd=reader)
+        lifeline.attach(type("App", (), {"driver_class": object})())
+        assert signal.getsignal(signal.SIGHUP) == lifeline._on_signal
+        lifeline.detach()
+        assert (signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)) == before
+        lifeline._watcher.join(timeout=10)
+        assert not lifeline._watcher.is_alive()
+    finally:
+        os.close(writer)
+        os.close(reader)
 
 
 # --- the pieces ---
