@@ -49,22 +49,27 @@ class CellEditInProgress:
     """0-based dimension of the number being edited; None when the token's label is being renamed."""
     text: str
     """Exactly what was typed, valid or not."""
+    matrix: str = "embeddings"
+    """Which matrix the cell belongs to, as the grid names it: the embeddings, or (once the grid
+    shows mechanisms' weights) a weight matrix; ``token`` and ``dimension`` are its row and column."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"token": self.token, "dimension": self.dimension, "text": self.text}
+        return {"matrix": self.matrix, "token": self.token, "dimension": self.dimension, "text": self.text}
 
     @classmethod
     def from_dict(cls, data: Any) -> CellEditInProgress:
         if not isinstance(data, dict):
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit" must be an object, not {type(data).__name__}')
-        token, dimension, text = data.get("token"), data.get("dimension"), data.get("text")
+        token, dimension, text, matrix = data.get("token"), data.get("dimension"), data.get("text"), data.get("matrix", "embeddings")
         if type(token) is not int or token < 0:
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit.token" must be a token index, not {token!r}')
         if dimension is not None and (type(dimension) is not int or dimension < 0):
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit.dimension" must be a dimension index or null, not {dimension!r}')
         if not isinstance(text, str):
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit.text" must be a string, not {text!r}')
-        return cls(token, dimension, text)
+        if not isinstance(matrix, str):
+            raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit.matrix" must be a string, not {matrix!r}')
+        return cls(token, dimension, text, matrix)
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,8 @@ def _recovery_from(path: Path, scenario: Scenario, view: ViewOptions, text: str)
 
 
 def _fits(edit: CellEditInProgress, scenario: Scenario) -> bool:
+    if edit.matrix != "embeddings":
+        return True  # a weight matrix's shape is the mechanism's business: the app checks it
     return edit.token < scenario.n_tokens and (edit.dimension is None or edit.dimension < scenario.n_dims)
 
 

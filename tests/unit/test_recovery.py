@@ -57,6 +57,12 @@ def test_written_work_reads_back_with_its_view_edit_and_file(tmp_path):
     assert recovered.path == path
 
 
+def test_an_edit_of_a_weight_matrix_keeps_its_name():
+    edit = CellEditInProgress(token=2, dimension=1, text="0.3", matrix="W_query")
+    write_recovery(SEED_EXAMPLE, cell_edit=edit)
+    assert read_recovery().cell_edit == edit
+
+
 def test_a_renamed_label_in_progress_reads_back():
     edit = CellEditInProgress(token=0, dimension=None, text="Your ω")
     write_recovery(SEED_EXAMPLE, cell_edit=edit)
