@@ -32,6 +32,9 @@ from attn_tui.core.files import (
 )
 from attn_tui.core.scenario import Scenario, ScenarioError
 
+EMBEDDINGS_MATRIX = "X"
+"""The name the embeddings go by among the grid's matrices (main's ``core.scenario.EMBEDDINGS``)."""
+
 DEFAULT_NAME = "default"
 """The name of the local (one-person) session's recovery file."""
 
@@ -49,7 +52,7 @@ class CellEditInProgress:
     """0-based dimension of the number being edited; None when the token's label is being renamed."""
     text: str
     """Exactly what was typed, valid or not."""
-    matrix: str = "embeddings"
+    matrix: str = EMBEDDINGS_MATRIX
     """Which matrix the cell belongs to, as the grid names it: the embeddings, or (once the grid
     shows mechanisms' weights) a weight matrix; ``token`` and ``dimension`` are its row and column."""
 
@@ -60,7 +63,7 @@ class CellEditInProgress:
     def from_dict(cls, data: Any) -> CellEditInProgress:
         if not isinstance(data, dict):
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit" must be an object, not {type(data).__name__}')
-        token, dimension, text, matrix = data.get("token"), data.get("dimension"), data.get("text"), data.get("matrix", "embeddings")
+        token, dimension, text, matrix = data.get("token"), data.get("dimension"), data.get("text"), data.get("matrix", EMBEDDINGS_MATRIX)
         if type(token) is not int or token < 0:
             raise ScenarioError(f'"{RECOVERY_FIELD}.cell_edit.token" must be a token index, not {token!r}')
         if dimension is not None and (type(dimension) is not int or dimension < 0):
@@ -180,7 +183,7 @@ def _recovery_from(path: Path, scenario: Scenario, view: ViewOptions, text: str)
 
 
 def _fits(edit: CellEditInProgress, scenario: Scenario) -> bool:
-    if edit.matrix != "embeddings":
+    if edit.matrix != EMBEDDINGS_MATRIX:
         return True  # a weight matrix's shape is the mechanism's business: the app checks it
     return edit.token < scenario.n_tokens and (edit.dimension is None or edit.dimension < scenario.n_dims)
 

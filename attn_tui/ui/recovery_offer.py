@@ -21,6 +21,7 @@ from textual.binding import Binding
 from attn_tui.core.files import FileError
 from attn_tui.core.recovery import (
     DEFAULT_NAME,
+    EMBEDDINGS_MATRIX,
     CellEditInProgress,
     Recovery,
     discard_recovery,
@@ -110,7 +111,7 @@ class RecoveryOffer(_Base):
         self.show_file_state()
         self.refresh_bindings()
         edit = recovery.cell_edit
-        if edit is not None and edit.matrix == "embeddings":  # the only matrix this grid shows
+        if edit is not None and edit.matrix == EMBEDDINGS_MATRIX:  # the only matrix this grid shows
             column = LABEL_COLUMN if edit.dimension is None else edit.dimension + 1
             self.query_one(EmbeddingGrid).start_edit(edit.token, column, edit.text, quietly=True)
 
