@@ -48,6 +48,10 @@ files:
                                     column), .npy or .pt (one 2-D tensor; tokens t1…tn)
 
 over SSH:  ssh -t host attn-tui   (add COLORTERM=truecolor for full colour)
+
+unsaved work survives a dropped connection, a closed window or SIGTERM: it is kept in
+$XDG_STATE_HOME/attn-tui/recovery/ (~/.local/state/…); the next start offers it (Ctrl+R),
+and attn-tui --recover opens it directly.
 """
 
 
@@ -79,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(x⁽²⁾ is token 2); a label wins over a number. Default: the file's query, "
         "token 1 for embeddings, 'journey' for the built-in example",
     )
+    parser.add_argument(
+        "--recover",
+        action="store_true",
+        help="open the unsaved work kept when the terminal went away (SSH dropped, window "
+        "closed, SIGTERM); without it, attn-tui offers that work at start (Ctrl+R)",
+    )
     return parser
 
 
@@ -87,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.file and args.load:
         parser.error("give the file once: FILE or --load FILE")
+    if args.recover and (args.file or args.load):
+        parser.error("--recover opens the recovered work: give no FILE with it")
 
     import gc
 
@@ -118,14 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             chosen = mechanism_named(args.mechanism).name
             if chosen != scenario.mechanism:  # its weights are made once torch has loaded
                 scenario = scenario.with_mechanism(chosen)
+        if args.recover:
+            check_recovery_exists()
     except ScenarioError as error:
         print(f"attn-tui: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
     from attn_tui.ui.app import AttnApp
+    from attn_tui.ui.recovery_offer import run_with_recovery
 
     app = AttnApp(scenario, view=view or ViewOptions(), path=document, imported_from=imported)
-    app.run()
+    app.restore_at_start = args.recover
+    run_with_recovery(app)
     status = app.return_code or 0
     if app.is_loading_torch:
         # Quit within the first second: torch is still being imported, in a daemon thread that
@@ -135,6 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(status)
     return status
+
+
+def check_recovery_exists() -> None:
+    """For --recover: refuse at once, on the command line, when there is nothing to restore."""
+    from attn_tui.core.recovery import read_recovery, recovery_path
+    from attn_tui.core.scenario import ScenarioError
+
+    if read_recovery() is None:  # a broken file raises FileError, naming it
+        raise ScenarioError(f"--recover: no unsaved work was kept ({recovery_path()} does not exist)")
 
 
 def query_index(scenario: Scenario, text: str) -> int:

@@ -21,6 +21,13 @@ def _in_a_scratch_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _private_state_folder(tmp_path, monkeypatch):
+    """Recovery files (attn_tui.core.recovery) go to a folder of the test's own: a test never
+    reads or removes the real ~/.local/state, and never sees another test's unsaved work."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 def widget_text(widget: Widget) -> str:
     """The text a widget currently paints, line by line (no styles)."""
     lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))

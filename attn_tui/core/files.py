@@ -299,10 +299,11 @@ def scenario_from_embeddings(rows: Sequence[Sequence[float]], tokens: Sequence[s
 # --- writing ---
 
 
-def scenario_to_json(scenario: Scenario, view: ViewOptions = ViewOptions()) -> str:
+def scenario_to_json(scenario: Scenario, view: ViewOptions = ViewOptions(), *, extra: dict[str, Any] | None = None) -> str:
     """A scenario file a person can read and edit: one embedding row per line.
 
-    ``query`` is the 0-based index of the query token (the screen counts from 1).
+    ``query`` is the 0-based index of the query token (the screen counts from 1). ``extra`` adds
+    fields after the view (a recovery file's details); reading a scenario ignores them.
     """
     data = scenario.to_dict()
     tokens = json.dumps(data["tokens"], ensure_ascii=False)  # "ω" stays readable …
@@ -318,6 +319,7 @@ def scenario_to_json(scenario: Scenario, view: ViewOptions = ViewOptions()) -> s
         f'  "view": {json.dumps(view.to_dict())},',
         f'  "mechanism": {json.dumps(data["mechanism"])},',
         '  "parameters": {' + ",".join(f"\n    {json.dumps(name)}: {json.dumps(value)}" for name, value in data["parameters"].items()) + ("\n  }," if data["parameters"] else "},"),
+        *(f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in (extra or {}).items()),
         '  "embeddings": [',
         ",\n".join(f"    {json.dumps(row)}" for row in data["embeddings"]),
         "  ]",

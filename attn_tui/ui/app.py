@@ -27,6 +27,7 @@ from attn_tui.core.formatting import token_vector
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.mechanisms import mechanism_named
 from attn_tui.mechanisms.base import Mechanism
+from attn_tui.ui.recovery_offer import RECOVERY_BINDINGS, RecoveryOffer
 from attn_tui.ui.walk_bindings import (
     DEFAULT_PACE,
     KEYS_THAT_KEEP_AUTOPLAY,
@@ -66,7 +67,7 @@ QUERY_KEYS = Binding.Group("Query", compact=True)
 """The footer's one entry for the previous and next query keys."""
 
 
-class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkActions, DiffedDisplay, App[None]):
+class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkActions, DiffedDisplay, RecoveryOffer, App[None]):
     """attn-tui: edit embeddings and weights, watch a chapter-3 attention mechanism recompute."""
 
     CSS_PATH = "app.tcss"
@@ -74,6 +75,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
     COMMANDS = App.COMMANDS | {AttnCommands}
 
     BINDINGS = [
+        *RECOVERY_BINDINGS,  # first: while recovered work is offered, its key leads the footer
         # One footer entry, "[] Query", for both: at 80 columns the footer has room for six.
         Binding("left_square_bracket", "query_step(-1)", "Prev query", key_display="[", group=QUERY_KEYS, id="query.previous"),
         Binding("right_square_bracket", "query_step(1)", "Next query", key_display="]", group=QUERY_KEYS, id="query.next"),
@@ -208,6 +210,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         for panel in self.query(Panel):
             panel.show_loading_torch()
         self._start_loading_torch()
+        self.offer_recovery()
 
     def _start_loading_torch(self) -> None:
         # A thread of its own, not a Textual worker: asyncio joins its workers' threads on the way
@@ -423,7 +426,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         if action in ("walk_start", "walk_restart"):
             # Two bindings share `w`: "Walk" in the footer before a walk, a hidden restart during one.
             return self.walking == (action == "walk_restart")
-        return True
+        return super().check_action(action, parameters)
 
     # --- events ---
 
@@ -498,7 +501,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Anywhere", [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS, MECHANISM_BINDINGS))]),
+            ("Anywhere", self.offered_recovery_keys() + [b for b in AttnApp.BINDINGS if not any(b in group for group in (WALK_BINDINGS, VIEW_BINDINGS, EDIT_BINDINGS, FILE_BINDINGS, MECHANISM_BINDINGS, RECOVERY_BINDINGS))]),
             ("Mechanism", MECHANISM_BINDINGS),
             ("Edit the scenario", EDIT_BINDINGS),
             ("Walkthrough", WALK_BINDINGS),

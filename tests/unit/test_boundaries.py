@@ -78,6 +78,13 @@ def test_scenario_and_formatting_are_plain_python():
     assert loaded_packages(loaded, "torch", "textual") == []
 
 
+def test_recovery_files_are_plain_python():
+    """A signal handler writes them as the process goes away: nothing heavy may load then."""
+    loaded = modules_loaded_by("attn_tui.core.recovery")
+    assert "attn_tui.core.recovery" in loaded
+    assert loaded_packages(loaded, "torch", "textual") == []
+
+
 def test_walkthrough_needs_neither_textual_nor_torch_to_import():
     """The walkthrough is plain data: the app imports it before torch has loaded, a notebook without a screen."""
     loaded = modules_loaded_by("attn_tui.core.walkthrough", "attn_tui.ui.heatmap")

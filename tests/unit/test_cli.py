@@ -48,3 +48,30 @@ def test_unknown_option_is_one_clear_line_and_status_2():
     assert result.returncode == 2
     assert "unrecognized arguments: --no-such-option" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_recover_with_nothing_kept_is_one_clear_line_and_status_2(tmp_path):
+    # conftest points XDG_STATE_HOME at this test's own folder: the real home is never read.
+    result = run("-m", "attn_tui", "--recover")
+    assert result.returncode == 2
+    assert result.stderr == f"attn-tui: error: --recover: no unsaved work was kept ({tmp_path}/state/attn-tui/recovery/default.json does not exist)\n"
+
+
+def test_a_broken_recovery_file_is_named_and_status_2(tmp_path):
+    folder = tmp_path / "state" / "attn-tui" / "recovery"
+    folder.mkdir(parents=True)
+    (folder / "default.json").write_text("{broken")
+    result = run("-m", "attn_tui", "--recover")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"attn-tui: error: {folder / 'default.json'}: invalid JSON") and "Traceback" not in result.stderr
+
+
+def test_recover_takes_no_file():
+    result = run("-m", "attn_tui", "--recover", "lesson.json")
+    assert result.returncode == 2
+    assert "--recover opens the recovered work: give no FILE with it" in result.stderr
+
+
+def test_help_says_where_lost_work_is_kept():
+    result = run("-m", "attn_tui", "--help")
+    assert "--recover" in result.stdout and "attn-tui/recovery/" in result.stdout
