@@ -21,7 +21,8 @@ def clusters(text: str) -> list[str]:
 
 
 def clip(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
-    """``text`` if it fits in ``width`` cells, else its first whole clusters and ``ellipsis``."""
+    """``text`` if it fits in ``width`` cells, else its first whole clusters and ``ellipsis``,
+    exactly ``width`` cells wide."""
     if cell_len(text) <= width:
         return text
     room = width - cell_len(ellipsis)
@@ -33,7 +34,8 @@ def clip(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
         if cell_len(kept + cluster) > room:
             break
         kept += cluster
-    return kept + ellipsis
+    # A double-width cluster that does not fit leaves a blank, as Rich leaves it: the width is exact.
+    return kept + " " * (room - cell_len(kept)) + ellipsis
 
 
 def pad(text: str, width: int, justify: str = "left") -> str:

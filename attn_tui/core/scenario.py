@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
@@ -234,6 +235,9 @@ def _as_sequence(value: Any, what: str) -> Sequence[Any]:
     return tuple(value)
 
 
+_JOINERS = dict.fromkeys(map(ord, "\u200c\u200d"), "j")
+"""Zero-width (non-)joiners are format characters, not printable, yet part of words (Persian,
+Indic scripts) and of emoji such as 👩‍💻: a label may hold them."""
 MAX_LABEL_LENGTH = 40
 """Longer labels would squeeze the numbers out of the grid and the panels."""
 
@@ -241,10 +245,11 @@ MAX_LABEL_LENGTH = 40
 def _check_label(label: Any, index: int) -> str:
     if not isinstance(label, str):
         raise ScenarioError(f"token {index + 1} must be text, not {label!r}")
-    label = label.strip()
+    # NFC: "Tiếng" typed with combining accents and "Tiếng" precomposed are one label, drawn alike.
+    label = unicodedata.normalize("NFC", label.strip())
     if not label:
         raise ScenarioError(f"token {index + 1} has an empty label")
-    if not label.isprintable():
+    if not label.translate(_JOINERS).isprintable():
         # A tab or newline inside a label would break the grid's and the panels' lines.
         raise ScenarioError(f"token {index + 1} ({label!r}) contains a control character")
     if len(label) > MAX_LABEL_LENGTH:
