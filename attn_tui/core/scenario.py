@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
+from attn_tui.core.quoting import quote
+
 SCHEMA_VERSION = 1
 FLOAT32_MAX = 3.4028234663852886e38
 """The largest float32. Embeddings are computed in float32."""
@@ -32,13 +34,13 @@ def parse_number(text: str) -> float:
     try:
         value = float(stripped)
     except ValueError:
-        raise ScenarioError(f"{stripped!r} is not a number (try e.g. 0.55 or -1e-3)") from None
-    return check_value(value, what=repr(stripped))
+        raise ScenarioError(f"{quote(stripped)} is not a number (try e.g. 0.55 or -1e-3)") from None
+    return check_value(value, what=quote(stripped))
 
 
 def check_value(value: Any, what: str | None = None) -> float:
     """Return ``value`` as a float if it is a finite number that float32 can hold."""
-    what = what or repr(value)
+    what = what or quote(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"{what} is not a number")
     try:
@@ -68,7 +70,7 @@ class Scenario:
     def __post_init__(self) -> None:
         tokens = tuple(_check_label(label, i) for i, label in enumerate(_as_sequence(self.tokens, "tokens")))
         rows = tuple(
-            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({v!r})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
+            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({quote(v)})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
             for i, row in enumerate(_as_sequence(self.embeddings, "embeddings"))
         )
         if not tokens:
@@ -82,7 +84,7 @@ class Scenario:
             if len(row) != width:
                 raise ScenarioError(f"ragged embeddings: row 1 has {width} values, row {i + 1} has {len(row)}")
         if isinstance(self.query, bool) or not isinstance(self.query, int):
-            raise ScenarioError(f"query must be a token index, not {self.query!r}")
+            raise ScenarioError(f"query must be a token index, not {quote(self.query)}")
         if not 0 <= self.query < len(tokens):
             raise ScenarioError(f"query {self.query + 1} is out of range: there are {len(tokens)} tokens")
         # Normalise lists to tuples so scenarios hash and compare by value.
@@ -222,7 +224,7 @@ class Scenario:
             raise ScenarioError(f'no "version" field: not an attn-tui scenario (those have "version": {SCHEMA_VERSION})')
         version = data.get("version")
         if type(version) is not int or version != SCHEMA_VERSION:
-            raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads version {SCHEMA_VERSION})")
+            raise ScenarioError(f"unsupported schema version {quote(version)} (this attn-tui reads version {SCHEMA_VERSION})")
         missing = [key for key in ("tokens", "embeddings") if key not in data]
         if missing:
             raise ScenarioError(f"missing field(s): {', '.join(missing)}")
@@ -244,14 +246,14 @@ MAX_LABEL_LENGTH = 40
 
 def _check_label(label: Any, index: int) -> str:
     if not isinstance(label, str):
-        raise ScenarioError(f"token {index + 1} must be text, not {label!r}")
+        raise ScenarioError(f"token {index + 1} must be text, not {quote(label)}")
     # NFC: "Tiếng" typed with combining accents and "Tiếng" precomposed are one label, drawn alike.
     label = unicodedata.normalize("NFC", label.strip())
     if not label:
         raise ScenarioError(f"token {index + 1} has an empty label")
     if not label.translate(_JOINERS).isprintable():
         # A tab or newline inside a label would break the grid's and the panels' lines.
-        raise ScenarioError(f"token {index + 1} ({label!r}) contains a control character")
+        raise ScenarioError(f"token {index + 1} ({quote(label)}) contains a control character")
     if len(label) > MAX_LABEL_LENGTH:
         raise ScenarioError(f"token {index + 1} is {len(label)} characters long: at most {MAX_LABEL_LENGTH}")
     return label

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Sequence
 
 from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.core.quoting import quote
 
 SPLIT_PATTERN = re.compile(r"""([,.:;?_!"()\']|--|\s)""")
 """The book's chapter 2 tokenizer: split at whitespace and at , . : ; ? _ ! " ( ) ' and --,
@@ -72,7 +73,7 @@ def _parse_int(text: str, what: str) -> int:
     try:
         return int(stripped)
     except ValueError:
-        raise ScenarioError(f"{what} {stripped!r} is not a whole number") from None
+        raise ScenarioError(f"{what} {quote(stripped)} is not a whole number") from None
 
 
 def check_tokens(tokens: Sequence[str]) -> None:

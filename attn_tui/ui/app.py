@@ -30,6 +30,7 @@ from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_
 from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
 from attn_tui.core.files import ViewOptions
 from attn_tui.core.formatting import format_number, token_vector
+from attn_tui.core.quoting import quote
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError, parse_number
 from attn_tui.ui.walk_bindings import (
@@ -377,7 +378,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         scenario = self.scenario
         token = scenario.tokens[event.row]
         if event.column == LABEL_COLUMN:
-            self._say(f"Renaming {token_vector(event.row + 1)} {token!r}: Enter commits, Esc cancels.")
+            self._say(f"Renaming {token_vector(event.row + 1)} {quote(token)}: Enter commits, Esc cancels.")
         else:
             self._say(f"Editing {token} · dim {event.column}: Enter commits, Esc cancels.")
 
@@ -388,7 +389,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         try:
             if event.column == LABEL_COLUMN:
                 updated = scenario.with_label(event.row, event.text)
-                done = f"Renamed token {event.row + 1} to {updated.tokens[event.row]!r}."
+                done = f"Renamed token {event.row + 1} to {quote(updated.tokens[event.row])}."
             else:
                 value = parse_number(event.text)
                 updated = scenario.with_value(event.row, event.column - 1, value)

@@ -122,3 +122,14 @@ def test_a_bad_text_file_is_refused_before_textual_or_torch_is_imported(tmp_path
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "STATUS 2 HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_huge_cell_and_a_huge_query_are_quoted_short(tmp_path):
+    """The one line on stderr stays short: 40 characters of the value, not 5,000."""
+    path = tmp_path / "big.csv"
+    path.write_text("a,1\nb," + "1" * 5000 + "\n", encoding="utf-8")
+    line = assert_one_line_refusal(run_cli(str(path)), "line 2, column 2", "…")
+    assert len(line) < len(str(path)) + 150
+    path.write_text("a,1\nb,2\n", encoding="utf-8")
+    line = assert_one_line_refusal(run_cli(str(path), "--query", "x" * 5000), "--query", "…")
+    assert len(line) < 200
