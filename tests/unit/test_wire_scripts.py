@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual._compositor import LayoutUpdate
 from textual.geometry import Region
 from textual.strip import Strip
 
@@ -26,6 +26,7 @@ from script_terminals import (  # noqa: E402  (pyte first: these are pyte screen
     differences_outside_uncertain,
     replay,
 )
+from test_wire import chops_update  # noqa: E402
 
 STYLES = [
     None,
@@ -83,25 +84,12 @@ def layout_update(lines: list[list[Token]], width: int, height: int) -> LayoutUp
     return LayoutUpdate(strips, Region(0, 0, width, height))
 
 
-def chops_update(update: dict[int, tuple[int, list[Token]]], height: int) -> ChopsUpdate:
-    chops: list[dict[int, Strip | None]] = [{} for _ in range(height)]
-    chop_ends: list[list[int]] = [[] for _ in range(height)]
-    spans = []
-    for y in sorted(update):
-        start, tokens = update[y]
-        strip = Strip([Segment(text, style) for text, style in tokens])
-        chops[y][start] = strip
-        chop_ends[y].append(start + strip.cell_length)
-        spans.append((y, start, start + strip.cell_length))
-    return ChopsUpdate(chops, spans, chop_ends)
-
-
 def outputs(case, color_system: str) -> tuple[list[str], list[str]]:
     """What Textual would write for each frame, and what the diff writes instead."""
     width, height, first, updates = case
     console = Console(color_system=color_system, force_terminal=True, width=width)
     diff = ScreenDiff()
-    renderables = [layout_update(first, width, height), *(chops_update(update, height) for update in updates)]
+    renderables = [layout_update(first, width, height), *(chops_update(update, width, height) for update in updates)]
     textual_output, diff_output = [], []
     for renderable in renderables:
         textual_output.append(renderable.render_segments(console))
