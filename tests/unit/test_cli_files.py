@@ -99,6 +99,11 @@ def test_query_out_of_range_or_unknown(text):
         query_index(SEED_EXAMPLE, text)
 
 
+def test_a_label_typed_with_combining_accents_finds_its_nfc_token():
+    scenario = SEED_EXAMPLE.with_label(3, "Tiếng")
+    assert query_index(scenario, "Tie\u0302\u0301ng") == 3
+
+
 def test_a_label_wins_over_a_number():
     scenario = SEED_EXAMPLE.with_label(4, "2")  # token 5 is called "2"
     assert query_index(scenario, "2") == 4
