@@ -111,12 +111,13 @@ class ScreenDiff:
             style = segment.style
             for grapheme, columns in terminal_cells(segment.text):
                 if columns == 0:
-                    # Marks split from their character by a change of style: they join its cell.
+                    # Marks split from their character by a change of style join its cell, if this
+                    # update drew it: else the terminal's cell holds them already (joining them again
+                    # would grow the cell by one mark per frame).
                     x_base = x - 1
                     while x_base > 0 and row[x_base][0] == WIDE_TAIL:
                         x_base -= 1
-                    if 0 <= x_base < width and row[x_base] != UNKNOWN:
-                        before.setdefault((y, x_base), row[x_base])
+                    if (y, x_base) in before and row[x_base] != UNKNOWN:
                         row[x_base] = (row[x_base][0] + grapheme, row[x_base][1])
                     continue
                 for cell in ((grapheme, style), *((WIDE_TAIL, style),) * (columns - 1)):

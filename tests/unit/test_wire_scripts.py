@@ -134,3 +134,14 @@ def test_a_devanagari_label_leaves_the_numbers_after_it_whole():
         screen = GraphemeScreen(width, 1) if widths is None else GraphemeScreen(width, 1, widths)
         text = "".join(cell.data for cell in cells(replay(screen, *diff_output))[0])
         assert text.rstrip().endswith("0.1234 0.8700 │")
+
+
+def test_a_mark_at_the_start_of_a_repaint_does_not_pile_up_on_the_cell_before():
+    """A label that starts with a combining mark: the mark joins the border before it once."""
+    console = Console(color_system="truecolor", force_terminal=True, width=6)
+    diff = ScreenDiff()
+    diff.diff(layout_update([[("│", None), ("\u0301ab  ", None)]], 6, 1), console, 6, 1)
+    for _ in range(3):
+        repaint = chops_update({0: (1, [("\u0301ab  ", Style(bold=True))])}, 6, 1)
+        diff.diff(repaint, console, 6, 1)
+    assert diff._cells[0][0][0] == "│\u0301"
