@@ -103,7 +103,8 @@ class ScreenDiff:
         if whole_screen:
             self._cells = [[UNKNOWN] * width for _ in range(height)]
             self._width = width
-        before: dict[tuple[int, int], Cell] = {}  # what each cell this update touches showed before it
+        changed: dict[int, set[int]] = {}
+        last: tuple[int, int, int, Cell] | None = None  # the last grapheme drawn: y, x, end, what the cell held
         for x, y, segment in _placements(update, console):
             if not 0 <= y < height:
                 continue
@@ -112,23 +113,33 @@ class ScreenDiff:
             for grapheme, columns in terminal_cells(segment.text):
                 if columns == 0:
                     # Marks split from their character by a change of style join its cell, if this
-                    # update drew it: else the terminal's cell holds them already (joining them again
-                    # would grow the cell by one mark per frame).
-                    x_base = x - 1
-                    while x_base > 0 and row[x_base][0] == WIDE_TAIL:
-                        x_base -= 1
-                    if (y, x_base) in before and row[x_base] != UNKNOWN:
+                    # update just drew it: else the terminal's cell holds them already (joining them
+                    # again would grow the cell by one mark per frame).
+                    if last is not None and last[0] == y and last[2] == x:
+                        x_base, held = last[1], last[3]
                         row[x_base] = (row[x_base][0] + grapheme, row[x_base][1])
+                        if row[x_base] == held:  # drawn again as it was
+                            changed[y].discard(x_base)
+                            if not changed[y]:
+                                del changed[y]
+                        else:
+                            changed.setdefault(y, set()).add(x_base)
                     continue
-                for cell in ((grapheme, style), *((WIDE_TAIL, style),) * (columns - 1)):
-                    if 0 <= x < width:
-                        before.setdefault((y, x), row[x])
+                if 0 <= x < width:
+                    cell = (grapheme, style)
+                    last = (y, x, x + columns, row[x])
+                    if row[x] != cell:
                         row[x] = cell
+                        changed.setdefault(y, set()).add(x)
+                else:
+                    last = None
+                x += 1
+                for _ in range(columns - 1):
+                    tail = (WIDE_TAIL, style)
+                    if 0 <= x < width and row[x] != tail:
+                        row[x] = tail
+                        changed.setdefault(y, set()).add(x)
                     x += 1
-        changed: dict[int, set[int]] = {}
-        for (y, x), cell in before.items():
-            if self._cells[y][x] != cell:
-                changed.setdefault(y, set()).add(x)
         return DiffUpdate(self._render(changed, console, try_orders=not whole_screen))
 
     def _render(self, changed: dict[int, set[int]], console: Console, try_orders: bool = True) -> str:
