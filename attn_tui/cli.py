@@ -164,15 +164,18 @@ def check_recovery_exists() -> None:
 
 def query_index(scenario: Scenario, text: str) -> int:
     """The 0-based index of the token ``text`` names: its label, else its 1-based number."""
+    import unicodedata
+
+    from attn_tui.core.quoting import quote
     from attn_tui.core.scenario import ScenarioError
 
-    wanted = text.strip()
+    wanted = unicodedata.normalize("NFC", text.strip())  # as the labels are stored
     if wanted in scenario.tokens:
         return scenario.tokens.index(wanted)
     if wanted.isdigit() and 1 <= int(wanted) <= scenario.n_tokens:
         return int(wanted) - 1
     shown = ", ".join(scenario.tokens[:8]) + (", …" if scenario.n_tokens > 8 else "")
-    raise ScenarioError(f"--query {text!r}: no token {wanted!r} ({shown}) and not a number from 1 to {scenario.n_tokens}")
+    raise ScenarioError(f"--query {quote(text)}: no token {quote(wanted)} ({shown}) and not a number from 1 to {scenario.n_tokens}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from attn_tui.core.quoting import quote
 from attn_tui.core.scenario import Scenario, ScenarioError, check_value
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -60,7 +61,7 @@ class ViewOptions:
         for name in ("matrix_view", "compare_normalisations"):
             value = data.get(name, False)
             if not isinstance(value, bool):
-                raise ScenarioError(f'"view.{name}" must be true or false, not {value!r}')
+                raise ScenarioError(f'"view.{name}" must be true or false, not {quote(value)}')
             values[name] = value
         return cls(**values)
 
@@ -84,7 +85,7 @@ def load_file(path: str | os.PathLike[str]) -> Loaded:
     suffix = Path(path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(SUPPORTED_SUFFIXES)
-        raise FileError(path, f"unknown file type {suffix or '(no extension)'!r}: attn-tui reads {kinds}")
+        raise FileError(path, f"unknown file type {quote(suffix) if suffix else '(no extension)'}: attn-tui reads {kinds}")
     size = _checked_size(path)
     try:
         if suffix == ".json":
@@ -215,8 +216,8 @@ def _csv_number(cell: str, line: int, column: int) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise ScenarioError(f"{where}: {cell!r} is not a number") from None
-    return check_value(value, f"{where} ({cell})")
+        raise ScenarioError(f"{where}: {quote(cell)} is not a number") from None
+    return check_value(value, f"{where} ({quote(cell)})")
 
 
 def _npy_rows(path: str | os.PathLike[str]) -> list[list[float]]:

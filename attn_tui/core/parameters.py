@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Union
 
+from attn_tui.core.quoting import quote
 from attn_tui.core.scenario import ScenarioError, check_value
 
 
@@ -25,7 +26,7 @@ class WeightMatrix:
     changes no product), deleting one deletes its row."""
 
     def __post_init__(self) -> None:
-        rows = tuple(tuple(check_value(v, f"row {i + 1}, column {k + 1} ({v!r})") for k, v in enumerate(row)) for i, row in enumerate(self.rows))
+        rows = tuple(tuple(check_value(v, f"row {i + 1}, column {k + 1} ({quote(v)})") for k, v in enumerate(row)) for i, row in enumerate(self.rows))
         if not rows or not rows[0]:
             raise ScenarioError("a weight matrix needs at least one row and one column")
         if any(len(row) != len(rows[0]) for row in rows):
@@ -80,9 +81,9 @@ class Parameters(Mapping[str, Value]):
     def __post_init__(self) -> None:
         for name, value in self.items_:
             if not isinstance(name, str) or not name:
-                raise ScenarioError(f"a parameter's name must be text, not {name!r}")
+                raise ScenarioError(f"a parameter's name must be text, not {quote(name)}")
             if not isinstance(value, (WeightMatrix, bool, int, float, str)):
-                raise ScenarioError(f"parameter {name!r} has an unsupported value {value!r}")
+                raise ScenarioError(f"parameter {quote(name)} has an unsupported value {quote(value)}")
 
     @classmethod
     def of(cls, **values: Value) -> Parameters:
@@ -103,7 +104,7 @@ class Parameters(Mapping[str, Value]):
     def matrix(self, name: str) -> WeightMatrix:
         value = self[name]
         if not isinstance(value, WeightMatrix):
-            raise ScenarioError(f"parameter {name!r} is not a matrix")
+            raise ScenarioError(f"parameter {quote(name)} is not a matrix")
         return value
 
     def replacing(self, name: str, value: Value) -> Parameters:
@@ -127,21 +128,21 @@ class Parameters(Mapping[str, Value]):
         for name, value in data.items():
             if isinstance(value, dict):
                 if "matrix" not in value:
-                    raise ScenarioError(f'parameter {name!r}: an object needs a "matrix" field')
+                    raise ScenarioError(f'parameter {quote(name)}: an object needs a "matrix" field')
                 follows = value.get("follows_inputs", True)
                 if not isinstance(follows, bool):
-                    raise ScenarioError(f'parameter {name!r}: "follows_inputs" must be true or false')
+                    raise ScenarioError(f'parameter {quote(name)}: "follows_inputs" must be true or false')
                 rows = value["matrix"]
                 if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                    raise ScenarioError(f'parameter {name!r}: "matrix" must be a list of rows')
+                    raise ScenarioError(f'parameter {quote(name)}: "matrix" must be a list of rows')
                 try:
                     items.append((name, WeightMatrix(tuple(tuple(row) for row in rows), follows)))
                 except ScenarioError as error:
                     raise ScenarioError(f"{name}: {error}") from None
             elif isinstance(value, (bool, int, float, str)):
                 if isinstance(value, float):
-                    check_value(value, f"parameter {name!r}")
+                    check_value(value, f"parameter {quote(name)}")
                 items.append((name, value))
             else:
-                raise ScenarioError(f"parameter {name!r} has an unsupported value")
+                raise ScenarioError(f"parameter {quote(name)} has an unsupported value")
         return cls(tuple(items))

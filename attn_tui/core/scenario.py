@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
+
+from attn_tui.core.quoting import quote
 
 SCHEMA_VERSION = 2
 """Version 2 added the mechanism and its parameters; version-1 files are simple attention."""
@@ -33,13 +36,13 @@ def parse_number(text: str) -> float:
     try:
         value = float(stripped)
     except ValueError:
-        raise ScenarioError(f"{stripped!r} is not a number (try e.g. 0.55 or -1e-3)") from None
-    return check_value(value, what=repr(stripped))
+        raise ScenarioError(f"{quote(stripped)} is not a number (try e.g. 0.55 or -1e-3)") from None
+    return check_value(value, what=quote(stripped))
 
 
 def check_value(value: Any, what: str | None = None) -> float:
     """Return ``value`` as a float if it is a finite number that float32 can hold."""
-    what = what or repr(value)
+    what = what or quote(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"{what} is not a number")
     try:
@@ -83,7 +86,7 @@ class Scenario:
     def __post_init__(self) -> None:
         tokens = tuple(_check_label(label, i) for i, label in enumerate(_as_sequence(self.tokens, "tokens")))
         rows = tuple(
-            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({v!r})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
+            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({quote(v)})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
             for i, row in enumerate(_as_sequence(self.embeddings, "embeddings"))
         )
         if not tokens:
@@ -97,7 +100,7 @@ class Scenario:
             if len(row) != width:
                 raise ScenarioError(f"ragged embeddings: row 1 has {width} values, row {i + 1} has {len(row)}")
         if isinstance(self.query, bool) or not isinstance(self.query, int):
-            raise ScenarioError(f"query must be a token index, not {self.query!r}")
+            raise ScenarioError(f"query must be a token index, not {quote(self.query)}")
         if not 0 <= self.query < len(tokens):
             raise ScenarioError(f"query {self.query + 1} is out of range: there are {len(tokens)} tokens")
         if not isinstance(self.mechanism, str) or not self.mechanism:
@@ -279,7 +282,7 @@ class Scenario:
             raise ScenarioError(f'no "version" field: not an attn-tui scenario (those have "version": {SCHEMA_VERSION})')
         version = data.get("version")
         if type(version) is not int or version not in READABLE_VERSIONS:
-            raise ScenarioError(f"unsupported schema version {version!r} (this attn-tui reads versions 1 and {SCHEMA_VERSION})")
+            raise ScenarioError(f"unsupported schema version {quote(version)} (this attn-tui reads versions 1 and {SCHEMA_VERSION})")
         missing = [key for key in ("tokens", "embeddings") if key not in data]
         if missing:
             raise ScenarioError(f"missing field(s): {', '.join(missing)}")
@@ -300,19 +303,23 @@ def _as_sequence(value: Any, what: str) -> Sequence[Any]:
     return tuple(value)
 
 
+_JOINERS = dict.fromkeys(map(ord, "\u200c\u200d"), "j")
+"""Zero-width (non-)joiners are format characters, not printable, yet part of words (Persian,
+Indic scripts) and of emoji such as 👩‍💻: a label may hold them."""
 MAX_LABEL_LENGTH = 40
 """Longer labels would squeeze the numbers out of the grid and the panels."""
 
 
 def _check_label(label: Any, index: int) -> str:
     if not isinstance(label, str):
-        raise ScenarioError(f"token {index + 1} must be text, not {label!r}")
-    label = label.strip()
+        raise ScenarioError(f"token {index + 1} must be text, not {quote(label)}")
+    # NFC: "Tiếng" typed with combining accents and "Tiếng" precomposed are one label, drawn alike.
+    label = unicodedata.normalize("NFC", label.strip())
     if not label:
         raise ScenarioError(f"token {index + 1} has an empty label")
-    if not label.isprintable():
+    if not label.translate(_JOINERS).isprintable():
         # A tab or newline inside a label would break the grid's and the panels' lines.
-        raise ScenarioError(f"token {index + 1} ({label!r}) contains a control character")
+        raise ScenarioError(f"token {index + 1} ({quote(label)}) contains a control character")
     if len(label) > MAX_LABEL_LENGTH:
         raise ScenarioError(f"token {index + 1} is {len(label)} characters long: at most {MAX_LABEL_LENGTH}")
     return label

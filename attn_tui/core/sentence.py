@@ -8,12 +8,18 @@ a sentence while torch is still loading.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Sequence
 
 from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.core.quoting import quote
 
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-"""A word, or one punctuation mark: a simple tokenizer like the book's first one."""
+SPLIT_PATTERN = re.compile(r"""([,.:;?_!"()\']|--|\s)""")
+"""The book's chapter 2 tokenizer: split at whitespace and at , . : ; ? _ ! " ( ) ' and --,
+keeping the punctuation as tokens. It never splits inside a word, so a vowel sign or an accent
+(which ``\\w`` does not match) stays with its letters in every script."""
+SPLIT_RULE = "split at spaces and at , . : ; ? _ ! \" ( ) ' -- (the book's chapter 2 tokenizer)"
+"""The rule in words, for the sentence dialog."""
 
 DEFAULT_SEED = 123
 """The book's seed (``torch.manual_seed(123)`` in chapter 2)."""
@@ -28,8 +34,12 @@ MAX_SEED = 2**63 - 1
 
 
 def tokenize(sentence: str) -> tuple[str, ...]:
-    """Words and punctuation marks, in order: "Hello, world." → Hello , world ."""
-    return tuple(TOKEN_PATTERN.findall(sentence))
+    """Words and punctuation marks, in order: "Hello, world." → Hello , world .
+
+    As the book: ``re.split`` with :data:`SPLIT_PATTERN`, empty pieces dropped. NFC first, so a
+    word typed with combining accents is the same vocabulary entry as its precomposed spelling."""
+    pieces = SPLIT_PATTERN.split(unicodedata.normalize("NFC", sentence))
+    return tuple(piece.strip() for piece in pieces if piece.strip())
 
 
 def vocabulary(tokens: Sequence[str]) -> dict[str, int]:
@@ -63,7 +73,7 @@ def _parse_int(text: str, what: str) -> int:
     try:
         return int(stripped)
     except ValueError:
-        raise ScenarioError(f"{what} {stripped!r} is not a whole number") from None
+        raise ScenarioError(f"{what} {quote(stripped)} is not a whole number") from None
 
 
 def check_tokens(tokens: Sequence[str]) -> None:

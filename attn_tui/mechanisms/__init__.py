@@ -7,6 +7,7 @@ mechanisms only here, so a new section of the chapter is one package and one lin
 
 from __future__ import annotations
 
+from attn_tui.core.quoting import quote
 from attn_tui.core.scenario import ScenarioError
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.mechanisms.simple import SIMPLE
@@ -21,7 +22,7 @@ def mechanism_named(name: str) -> Mechanism:
         if name in (mechanism.name, mechanism.section):
             return mechanism
     known = ", ".join(f"{m.section} ({m.name})" for m in MECHANISMS)
-    raise ScenarioError(f"unknown mechanism {name!r}: choose one of {known}")
+    raise ScenarioError(f"unknown mechanism {quote(name)}: choose one of {known}")
 
 
 def neighbour(name: str, step: int) -> Mechanism:

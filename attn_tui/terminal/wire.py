@@ -16,6 +16,14 @@ Colour codes and cursor moves cost more than the characters (a 24-bit colour is 
   next (move plus colour change), whichever comes out shortest.
 
 Every frame ends with the attributes reset, so nothing else Textual writes inherits a colour.
+
+Text is kept as Rich's graphemes (``clusters``), the widths Textual lays out with. Where a
+terminal may count a grapheme's columns differently (marks, conjuncts, ZWJ emoji, variation
+selectors), the writer never relies on that width: it erases the grapheme's cells first (in case
+the terminal draws it narrower), moves the cursor to an absolute column after it, and writes
+again the cells it could spill into (in case the terminal draws it wider), with autowrap off
+where the spill could reach the right edge. So a label in any script never shifts the numbers
+and borders after it.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from rich.segment import ControlType, Segment
 from rich.style import Style
 from attn_tui.terminal.textual_internals import CompositorUpdate
 from textual.strip import Strip
+
+from attn_tui.terminal.clusters import may_disagree, terminal_cells
 
 Cell = tuple[str, "Style | None"]
 UNKNOWN: Cell = ("\0", None)
@@ -68,6 +78,13 @@ class Piece(NamedTuple):
     look: Attributes
     text: str
     style: Style | None
+    uncertain: bool = False
+    """One grapheme a terminal may draw in another number of columns (see :func:`may_disagree`)."""
+
+
+def _spill(x: int, text: str) -> int:
+    """One past the last column a terminal could fill drawing ``text`` at ``x``: two per code point."""
+    return x + 2 * len(text)
 
 
 class ScreenDiff:
@@ -87,16 +104,40 @@ class ScreenDiff:
             self._cells = [[UNKNOWN] * width for _ in range(height)]
             self._width = width
         changed: dict[int, set[int]] = {}
+        last: tuple[int, int, int, Cell] | None = None  # the last grapheme drawn: y, x, end, what the cell held
         for x, y, segment in _placements(update, console):
             if not 0 <= y < height:
                 continue
             row = self._cells[y]
             style = segment.style
-            for character in segment.text:
-                wide = cell_len(character) == 2
-                for cell in ((character, style), (WIDE_TAIL, style)) if wide else ((character, style),):
-                    if 0 <= x < width and row[x] != cell:
+            for grapheme, columns in terminal_cells(segment.text):
+                if columns == 0:
+                    # Marks split from their character by a change of style join its cell, if this
+                    # update just drew it: else the terminal's cell holds them already (joining them
+                    # again would grow the cell by one mark per frame).
+                    if last is not None and last[0] == y and last[2] == x:
+                        x_base, held = last[1], last[3]
+                        row[x_base] = (row[x_base][0] + grapheme, row[x_base][1])
+                        if row[x_base] == held:  # drawn again as it was
+                            changed[y].discard(x_base)
+                            if not changed[y]:
+                                del changed[y]
+                        else:
+                            changed.setdefault(y, set()).add(x_base)
+                    continue
+                if 0 <= x < width:
+                    cell = (grapheme, style)
+                    last = (y, x, x + columns, row[x])
+                    if row[x] != cell:
                         row[x] = cell
+                        changed.setdefault(y, set()).add(x)
+                else:
+                    last = None
+                x += 1
+                for _ in range(columns - 1):
+                    tail = (WIDE_TAIL, style)
+                    if 0 <= x < width and row[x] != tail:
+                        row[x] = tail
                         changed.setdefault(y, set()).add(x)
                     x += 1
         return DiffUpdate(self._render(changed, console, try_orders=not whole_screen))
@@ -114,7 +155,8 @@ class ScreenDiff:
         for y in sorted(changed):
             pieces += self._row_pieces(y, sorted(changed[y]), color_system)
         line_by_line = _write(pieces, self._width, color_system)
-        if not try_orders:
+        if not try_orders or any(piece.uncertain for piece in pieces):
+            # A grapheme's spill is covered by the cells after it only if they are written after it.
             return line_by_line
         looks = {piece.look: index for index, piece in reversed(list(enumerate(pieces)))}
         by_look = _write(sorted(pieces, key=lambda piece: looks[piece.look]), self._width, color_system)
@@ -131,8 +173,7 @@ class ScreenDiff:
         for start, end in _runs(columns):
             while start > 0 and row[start][0] == WIDE_TAIL:
                 start -= 1  # begin at the first column of a double-width character
-            while end < width and row[end][0] == WIDE_TAIL:
-                end += 1
+            end = _covering_spills(row, start, end, width)
             if runs and start <= runs[-1][1]:
                 runs[-1][1] = max(end, runs[-1][1])
             elif runs and _cheaper_to_rewrite(row, runs[-1][1], start, color_system):
@@ -142,12 +183,37 @@ class ScreenDiff:
         pieces = []
         for start, end in runs:
             x = start
-            for segment in Segment.simplify(Segment(text, style) for text, style in row[start:end]):
-                length = cell_len(segment.text)
-                look = _look(segment.style, color_system)
-                pieces.append(Piece(y, x, x + length, look, segment.text, segment.style))
-                x += length
+            while x < end:
+                text, style = row[x]
+                uncertain = may_disagree(text)
+                stop = x + 1
+                while stop < end and (
+                    row[stop][0] == WIDE_TAIL
+                    if uncertain
+                    else row[stop][1] == style and not may_disagree(row[stop][0])
+                ):
+                    stop += 1  # a grapheme of uncertain width is a piece by itself
+                text = "".join(cell_text for cell_text, _ in row[x:stop])
+                pieces.append(Piece(y, x, stop, _look(style, color_system), text, style, uncertain))
+                x = stop
         return pieces
+
+
+def _covering_spills(row: list[Cell], start: int, end: int, width: int) -> int:
+    """The end of the run [start, end) widened to whole double-width characters, and to the cells
+    each grapheme of uncertain width in it could spill into, so that they are written again after it."""
+    x = start
+    while True:
+        while end < width and row[end][0] == WIDE_TAIL:
+            end += 1  # end after the second column of a double-width character
+        if x >= end:
+            return end
+        text = row[x][0]
+        if may_disagree(text):
+            spill = min(width, _spill(x, text))
+            while end < spill and row[end] != UNKNOWN:  # nothing was drawn beyond an unknown cell
+                end += 1
+        x += 1
 
 
 def _cheaper_to_rewrite(row: list[Cell], start: int, end: int, color_system: ColorSystem) -> bool:
@@ -159,7 +225,7 @@ def _cheaper_to_rewrite(row: list[Cell], start: int, end: int, color_system: Col
     cost = len("".join(text for text, _ in row[start:end]).encode())
     for text, style in row[start:end]:
         look = _look(style, color_system)
-        if text == UNKNOWN[0] or look == LINK:
+        if text == UNKNOWN[0] or look == LINK or may_disagree(text):
             return False
         if look != current:
             cost += len(_switch(current, look))
@@ -198,7 +264,7 @@ def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
                     break
         piece = left.pop(best_index)
         order.append(piece)
-        cursor_x, cursor_y = (piece.end if piece.end < width else None), piece.y
+        cursor_x, cursor_y = _cursor_after(piece, width), piece.y
         current = PLAIN if piece.look == LINK else piece.look
     return order
 
@@ -212,18 +278,40 @@ def _write(pieces: Iterable[Piece], width: int, color_system: ColorSystem) -> st
     for piece in pieces:
         if piece.start != cursor_x or piece.y != cursor_y:
             out.append(_move(cursor_x, cursor_y, piece.start, piece.y))
+        before = after = ""
+        if piece.uncertain:
+            # Erase its cells first: a terminal that draws it narrower leaves none of the old ones.
+            before = _erase(piece.end - piece.start)
+            if _spill(piece.start, piece.text) >= width:  # a wider drawing must not wrap (or scroll)
+                before, after = AUTOWRAP_OFF + before, AUTOWRAP_ON
         if piece.look == LINK:
-            out.append(("\x1b[m" if current != PLAIN else "") + Strip.render_style(piece.style, piece.text, color_system))
+            reset = "\x1b[m" if current != PLAIN else ""
+            out.append(reset + before + Strip.render_style(piece.style, piece.text, color_system) + after)
             current = PLAIN
         else:
             if piece.look != current:
                 out.append(_switch(current, piece.look))
                 current = piece.look
-            out.append(piece.text)
-        cursor_x, cursor_y = (piece.end if piece.end < width else None), piece.y
+            out.append(before + piece.text + after)
+        cursor_x, cursor_y = _cursor_after(piece, width), piece.y
     if current != PLAIN:
         out.append("\x1b[m")
     return "".join(out)
+
+
+AUTOWRAP_OFF = "\x1b[?7l"
+AUTOWRAP_ON = "\x1b[?7h"
+
+
+def _cursor_after(piece: Piece, width: int) -> int | None:
+    """The cursor's column after writing ``piece``; None where it is not known: at the right edge
+    (the terminal waits to wrap), or after a grapheme whose width a terminal may count otherwise."""
+    return None if piece.uncertain or piece.end >= width else piece.end
+
+
+def _erase(columns: int) -> str:
+    """ECH: blank ``columns`` cells from the cursor, in the current colours, without moving it."""
+    return "\x1b[X" if columns == 1 else f"\x1b[{columns}X"
 
 
 def _forward(columns: int) -> str:

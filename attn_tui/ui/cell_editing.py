@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from attn_tui.core.formatting import format_number, token_vector
+from attn_tui.core.quoting import quote
 from attn_tui.core.scenario import EMBEDDINGS, ScenarioError, parse_number
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
@@ -29,7 +30,7 @@ class CellEditing:
         # The row indexes the matrix the edit started on, whatever keys came since.
         matrix, row = event.matrix, event.row
         if event.column == LABEL_COLUMN:
-            self._say(f"Renaming {token_vector(row + 1)} {matrix.row_labels[row]!r}: Enter commits, Esc cancels.")
+            self._say(f"Renaming {token_vector(row + 1)} {quote(matrix.row_labels[row])}: Enter commits, Esc cancels.")
         else:
             self._say(f"Editing {_cell_name(matrix, row, event.column)}: Enter commits, Esc cancels.")
 
@@ -41,12 +42,12 @@ class CellEditing:
             # Keys that arrived in one burst changed the grid before this commit was handled (e.g.
             # the row was deleted): the cell it names is gone, so nothing is applied anywhere else.
             grid.show(self.shown_grid_matrix())
-            self._say(f"Not applied: {event.text.strip()[:40]!r} was typed for {_cell_name(matrix, row, column)}, which has moved since; type it again.", error=True)
+            self._say(f"Not applied: {quote(event.text.strip())} was typed for {_cell_name(matrix, row, column)}, which has moved since; type it again.", error=True)
             return
         try:
             if column == LABEL_COLUMN:
                 updated = scenario.with_label(row, event.text)
-                done = f"Renamed token {row + 1} to {updated.tokens[row]!r}."
+                done = f"Renamed token {row + 1} to {quote(updated.tokens[row])}."
             else:
                 value = parse_number(event.text)
                 updated = scenario.with_matrix_value(matrix.name, row, column - 1, value)

@@ -16,6 +16,7 @@ from textual import work
 from textual.binding import Binding
 from textual.message import Message
 
+from attn_tui.core.quoting import quote
 from attn_tui.core.export import panels_csv, python_snippet
 from attn_tui.core.files import (
     EMBEDDING_SUFFIXES,
@@ -215,7 +216,7 @@ class FileActions(_Base):
         self.document_path = path if loaded.is_scenario_file else None
         self.imported_from = None if loaded.is_scenario_file else path
         self.saved_scenario = scenario
-        self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {scenario.query_token!r}.", hint=hint)
+        self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {quote(scenario.query_token)}.", hint=hint)
         if loaded.view is not None:
             self.matrix_view = loaded.view.matrix_view
             self.compare_normalisations = loaded.view.compare_normalisations

@@ -16,7 +16,7 @@ from attn_tui.core.scenario import SEED_EXAMPLE
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.help_screen import HelpScreen
 from attn_tui.ui.widgets.panels import ScoresPanel
-from conftest import help_keys, running, widget_text
+from conftest import help_keys, message, running, widget_text
 from oracle import mismatches, simple_attention
 
 NUMBER = re.compile(r"-?\d+\.\d+(e[+-]\d+)?|NaN|-?inf|…")
@@ -140,6 +140,15 @@ async def test_text_that_is_not_a_finite_number_is_refused(bad_text):
         assert app.query_one(EmbeddingGrid).editing.text == bad_text
         await pilot.press("escape")
         assert app.query_one(EmbeddingGrid).editing is None
+
+
+async def test_a_long_refused_value_is_quoted_short_in_the_message():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("enter", *["backspace"] * 4, *"1" * 60, "x", "enter")
+        shown = message(app)
+        assert "Refused" in shown and "…" in shown and "1" * 60 not in shown
+        assert len(shown) < 160
 
 
 async def test_brackets_change_the_query_and_every_panel_follows():

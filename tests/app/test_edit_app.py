@@ -206,6 +206,22 @@ async def test_t_builds_a_scenario_from_a_sentence_with_the_chosen_dimension_and
         assert app.screen.query_one("#seed", Input).value == "7"
 
 
+async def test_a_hindi_sentence_keeps_its_words_whole_and_the_dialog_names_the_rule():
+    """``\\w+`` split नमस्ते into नमस ् त े: the vowel signs are not word characters."""
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.press("t")
+        dialog = app.screen
+        assert "the book's chapter 2 tokenizer" in " ".join(widget_text(dialog.query_one("#split-rule")).split())
+        # Set, not typed: the Pilot's key names lose the marks (a terminal sends them whole).
+        dialog.query_one("#sentence", Input).value = "नमस्ते दुनिया"
+        await pilot.pause()
+        assert "2 tokens, 2 distinct: नमस्ते │ दुनिया" in widget_text(dialog.query_one("#tokens"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scenario.tokens == ("नमस्ते", "दुनिया")
+
+
 @pytest.mark.parametrize(
     ("field", "text", "problem"),
     [("#dim", "0", "between 1"), ("#dim", "x", "not a whole number"), ("#seed", "-1", "between 0"), ("#sentence", " , ", None), ("#sentence", "  ", "no tokens")],

@@ -129,6 +129,11 @@ def test_query_out_of_range_or_unknown(text):
         query_index(SEED_EXAMPLE, text)
 
 
+def test_a_label_typed_with_combining_accents_finds_its_nfc_token():
+    scenario = SEED_EXAMPLE.with_label(3, "Tiếng")
+    assert query_index(scenario, "Tie\u0302\u0301ng") == 3
+
+
 def test_a_label_wins_over_a_number():
     scenario = SEED_EXAMPLE.with_label(4, "2")  # token 5 is called "2"
     assert query_index(scenario, "2") == 4
@@ -152,3 +157,14 @@ def test_a_bad_text_file_is_refused_before_textual_or_torch_is_imported(tmp_path
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "STATUS 2 HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_huge_cell_and_a_huge_query_are_quoted_short(tmp_path):
+    """The one line on stderr stays short: 40 characters of the value, not 5,000."""
+    path = tmp_path / "big.csv"
+    path.write_text("a,1\nb," + "1" * 5000 + "\n", encoding="utf-8")
+    line = assert_one_line_refusal(run_cli(str(path)), "line 2, column 2", "…")
+    assert len(line) < len(str(path)) + 150
+    path.write_text("a,1\nb,2\n", encoding="utf-8")
+    line = assert_one_line_refusal(run_cli(str(path), "--query", "x" * 5000), "--query", "…")
+    assert len(line) < 200

@@ -48,9 +48,14 @@ BOOK_CH2_EMBEDDING = [
     ("sentence", "tokens"),
     [
         ("Your journey starts with one step", ("Your", "journey", "starts", "with", "one", "step")),
-        ("Hello, world. Is this-- a test?", ("Hello", ",", "world", ".", "Is", "this", "-", "-", "a", "test", "?")),
+        # The book's chapter 2 example and its tokens ("--" is one token there).
+        ("Hello, world. Is this-- a test?", ("Hello", ",", "world", ".", "Is", "this", "--", "a", "test", "?")),
         ("  spaces\tand\nnewlines  ", ("spaces", "and", "newlines")),
         ("naïve café, 3.5 €", ("naïve", "café", ",", "3", ".", "5", "€")),
+        ("नमस्ते दुनिया", ("नमस्ते", "दुनिया")),  # vowel signs and viramas stay with their letters
+        ("வணக்கம் உலகம்!", ("வணக்கம்", "உலகம்", "!")),
+        ("Xin chào, Tie\u0302\u0301ng Vie\u0323\u0302t.", ("Xin", "chào", ",", "Tiếng", "Việt", ".")),  # NFC
+        ("(\"don't\")", ("(", '"', "don", "'", "t", '"', ")")),
         ("", ()),
         ("   ", ()),
     ],

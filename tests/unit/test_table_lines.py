@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from attn_tui.ui.widgets.panels import NOT_REVERSED, _fixed_widths, _per_token_table, bar
+from attn_tui.ui.widgets.panels import NOT_REVERSED, fixed_widths, per_token_table, bar
 from attn_tui.ui.widgets.table_lines import TableLines, _fast_table
 
 CONSOLE = Console(width=200, force_terminal=True, color_system="truecolor")
@@ -24,7 +24,7 @@ def styled_characters(renderable: object, width: int) -> list[list[tuple[str, St
 
 def random_table(rng: random.Random) -> Table:
     """A panel-like table: symbol, token, value, then maybe a bar or more values."""
-    table = _per_token_table()
+    table = per_token_table()
     extra = rng.randrange(3)
     for _ in range(extra):
         table.add_column(justify=rng.choice(["right", "left"]), no_wrap=True)
@@ -35,7 +35,7 @@ def random_table(rng: random.Random) -> Table:
         for _ in range(extra):
             cells.append(rng.choice([Text(bar(rng.random(), rng.randrange(20)), style=bar_style), "", "0.5", Text("")]))
         table.add_row(*cells, style=rng.choice(ROW_STYLES))
-    return _fixed_widths(table)
+    return fixed_widths(table)
 
 
 def random_matrix(rng: random.Random) -> Table:
@@ -73,7 +73,7 @@ def test_tables_it_cannot_imitate_are_left_to_rich():
     boxed = Table("a", "b")
     boxed.add_row("1", "2")
     assert _fast_table(boxed, CONSOLE) is boxed
-    markup = _per_token_table()
+    markup = per_token_table()
     markup.add_row("[bold]x[/]", Text("t"), "1")
-    _fixed_widths(markup)
+    fixed_widths(markup)
     assert _fast_table(markup, CONSOLE) is markup

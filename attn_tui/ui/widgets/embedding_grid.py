@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 from attn_tui.core.formatting import format_number
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
+from attn_tui.core.graphemes import clip
 from attn_tui.ui.widgets.grid_matrix import GridMatrix
 
 LABEL_COLUMN = 0
@@ -77,14 +78,6 @@ class CellEdit:
         text.append(after[:1] or " ", style="reverse")
         text.append(after[1:])
         return text
-
-
-def _clip(text: str, width: int) -> str:
-    if cell_len(text) <= width:
-        return text
-    while cell_len(text) > width - 1:
-        text = text[:-1]
-    return text + "…"
 
 
 class EmbeddingGrid(ScrollView, can_focus=True):
@@ -301,7 +294,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             return edit.render(style + self.get_component_rich_style("embedding-grid--editing", partial=True)), style
         if column == LABEL_COLUMN:
             mark = QUERY_MARK if is_query else " " * len(QUERY_MARK)
-            label = _clip(mark + matrix.row_labels[row], self._label_width - 2 * PADDING)
+            label = clip(mark + matrix.row_labels[row], self._label_width - 2 * PADDING)
             return " " + label + " " * (self._label_width - cell_len(label) - PADDING), style
         if (row, column - 1) in self._highlight:
             style += self.get_component_rich_style("embedding-grid--highlight", partial=True)

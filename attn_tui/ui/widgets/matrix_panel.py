@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from attn_tui.core.formatting import format_number
+from attn_tui.core.graphemes import clip
 from attn_tui.ui.heatmap import heat_style, scale_fraction
 from attn_tui.ui.widgets.panels import NOT_YET, Panel, body_shape, window
 
@@ -31,10 +32,6 @@ MAX_ROWS = 12
 matrix would take seconds to lay out."""
 MAX_COLUMNS = 12
 """Context-vector dimensions shown."""
-
-
-def _clip(label: str, width: int) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 class MatrixPanel(Panel):
@@ -106,7 +103,7 @@ class MatrixPanel(Panel):
         texts = [[format_number(row_values[k]) if revealed else NOT_YET for k in columns] for row_values in values]
         cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
         self._cell_width = max(self._cell_width, cell_width)
-        headers = [Text(f" {_clip(name, cell_width - 1)}", style="italic") for name in names]
+        headers = [Text(f" {clip(name, cell_width - 1)}", style="italic") for name in names]
         # A fixed width spares Rich measuring every cell; a header wider than its numbers (wide
         # characters) widens its column instead, as a minimum width lets it.
         fixed = all(header.cell_len <= cell_width for header in headers)
@@ -116,7 +113,7 @@ class MatrixPanel(Panel):
         for i, row_values in zip(rows, values):
             is_query = i == scenario.query
             mark = QUERY_MARK if is_query else " "
-            label = Text(_clip(f"{mark}{scenario.tokens[i]}", LABEL_WIDTH - 1), style="bold reverse" if is_query else "")
+            label = Text(clip(f"{mark}{scenario.tokens[i]}", LABEL_WIDTH - 1), style="bold reverse" if is_query else "")
             cells = []
             for j, k in enumerate(columns):
                 # A leading space inside the cell: the heatmap colour fills it too, keeping cells apart.

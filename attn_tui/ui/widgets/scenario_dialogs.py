@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from attn_tui.core.presets import PRESETS, Preset
 from attn_tui.core.scenario import Scenario, ScenarioError
 from attn_tui.core.sentence import (
+    SPLIT_RULE,
     MAX_DIM,
     check_tokens,
     parse_dim,
@@ -76,6 +77,7 @@ class SentenceDialog(_Dialog):
                 yield Label("seed")
                 yield Input(str(seed), id="seed")
             yield Static(id="tokens", classes="dialog-note")
+            yield Static(f"Tokens: {escape(SPLIT_RULE)}.", id="split-rule", classes="dialog-note")
             yield Static(
                 "Each distinct word or punctuation mark gets a row of torch.nn.Embedding(vocabulary, "
                 "dimension) drawn under the seed: same word, same vector; same seed, same numbers.",

@@ -26,6 +26,8 @@ from attn_tui.terminal.textual_internals import has_spans
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual, Visual
 
+from attn_tui.core.graphemes import ELLIPSIS, clip
+
 if TYPE_CHECKING:
     from textual.widget import Widget
 
@@ -178,10 +180,9 @@ def _cell(cell: object, justify: str, overflow: str, width: int, row_style: Styl
     if not plain.isprintable():
         return None  # tabs and control characters: Rich's own rules
     length = cell_len(plain)
-    if length > width:
-        text = Text(plain)
-        text.truncate(width, overflow=overflow)  # e.g. a long token cut with "…"
-        plain = text.plain
+    if length > width and overflow != "ignore":
+        # e.g. a long token cut with "…"; between grapheme clusters, never inside one.
+        plain = clip(plain, width, ELLIPSIS if overflow == "ellipsis" else "")
         length = cell_len(plain)
     if justify == "right":
         if plain != plain.rstrip():

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from attn_tui.core.quoting import quote
 from attn_tui.core.scenario import ScenarioError
 from attn_tui.core.sentence import parse_seed
 from attn_tui.mechanisms.base import Initialisation
@@ -32,7 +33,7 @@ def parse_d_out(text: str, largest: int) -> int:
     """d_out as typed: a whole number from 1 to ``largest``."""
     stripped = text.strip()
     if not stripped.isdigit() or not 1 <= int(stripped) <= largest:
-        raise ScenarioError(f"d_out must be a whole number from 1 to {largest}, not {stripped[:40]!r}")
+        raise ScenarioError(f"d_out must be a whole number from 1 to {largest}, not {quote(stripped)}")
     return int(stripped)
 
 
