@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from attn_tui.ui import layout
 from attn_tui.ui.commands import AttnCommands
 from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
 from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
@@ -55,9 +56,6 @@ if TYPE_CHECKING:  # compute imports torch: loaded in the background after the f
 
 FIRST_FRAME_WAIT = 2.0
 """Seconds torch's import waits for the first frame before going ahead anyway."""
-
-MIN_WIDTH, MIN_HEIGHT = 80, 24
-"""Below this the layout cannot show the grid and all three panels."""
 
 MATRIX_BESIDE_GRID_WIDTH = 100
 """Narrower than this, the matrix view takes the whole width: beside the grid it would show only
@@ -167,10 +165,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
                 yield WeightsPanel(id="weights")
                 yield ContextPanel(id="context")
                 yield MatrixPanel(id="matrix")
-        yield Static(
-            f"Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press Ctrl+Q to quit.",
-            id="too-small",
-        )
+        yield Static(id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -264,10 +259,12 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._screen_diff.reset()  # the terminal may have redrawn or reflowed its lines
-        too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        too_small = layout.too_small(*event.size)
         # On the main screen, not the top one: a resize under the help screen must still count.
         main_screen = self.screen_stack[0]
         main_screen.set_class(too_small, "-too-small")
+        if too_small:
+            main_screen.query_one("#too-small", Static).update(layout.too_small_notice(*event.size))
         self._fit_panels_to_height(event.size.height)
         self._sync_matrix_layout(event.size.width)
         if not too_small:
@@ -558,7 +555,14 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             return ""
         return f"autoplay {self.autoplay_pace:g} s/step · < > pace · any key stops"
 
+    @property
+    def keys_wait(self) -> bool:
+        """The too-small notice covers the main screen: a key would change what nobody sees."""
+        return len(self.screen_stack) == 1 and self.screen.has_class("-too-small")
+
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.keys_wait and event.key != "ctrl+q":
+            return  # dropped, as the notice says; Ctrl+Q still quits
         # During autoplay a key press only stops it: a presenter's Space must not also step.
         if isinstance(event, events.Key) and self.autoplay and event.key not in KEYS_THAT_KEEP_AUTOPLAY:
             self.autoplay = False

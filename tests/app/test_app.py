@@ -198,7 +198,10 @@ async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
         await pilot.pause()
         assert app.query_one("#too-small").display
         assert "need 80×24" in widget_text(app.query_one("#too-small"))
+        assert "60×20" in widget_text(app.query_one("#too-small"))  # the size it has now
         assert app.query_one("#main").styles.display == "none"
+        await pilot.press("right_square_bracket", "x")  # unseen changes: the keys wait
+        assert app.scenario.query == 1 and app.scenario.n_tokens == 6
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.query_one("#main").styles.display != "none"

@@ -1,0 +1,89 @@
+"""How the terminal's rows are shared between the panels: the one place that fits the layout.
+
+It only does arithmetic on sizes the widgets measured (lines their text takes at their width);
+the app hands it those sizes and applies the answer. Widths are left to the stylesheet
+(`app.tcss`, with the breakpoints of :data:`HORIZONTAL_BREAKPOINTS`): what CSS can say, it says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+"""Below this the layout cannot show the grid and all three panels."""
+
+HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (180, "-very-wide")]
+"""Screen classes by terminal width (Textual sets them): a large terminal (a projector) gets wider
+columns, the explanation beside the grid and the matrix view's labels in full."""
+
+CHROME_ROWS = 2
+"""The header and the footer."""
+BORDER_ROWS = 2
+"""A panel's top and bottom border."""
+
+PANEL_ROWS = 16
+"""Tokens a per-token panel lists at most, around the query: a 512-token table would take a
+second to lay out on every key."""
+MIN_PANEL_ROWS = 3
+"""Tokens listed at least, however short the screen."""
+WINDOW_NOTE_ROWS = 1
+"""A panel listing a window of the tokens says which in a note this many lines long."""
+CONTEXT_SHARE = 4
+"""A long context vector may take up to 1/CONTEXT_SHARE of the column before tokens are dropped
+from the lists; past that it scrolls, with a count of the values below."""
+
+MIN_GRID_HEIGHT = BORDER_ROWS + 1 + 1
+"""The grid's borders, its header row and one token: the cursor's row always shows."""
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+def too_small_notice(width: int, height: int) -> str:
+    """What a too small terminal shows instead of the layout (keys wait meanwhile)."""
+    return (
+        f"Terminal too small: {width}×{height}, need {MIN_WIDTH}×{MIN_HEIGHT}.\n"
+        "Enlarge the window (keys wait until then), or press Ctrl+Q to quit."
+    )
+
+
+@dataclass(frozen=True)
+class RightColumn:
+    """The single-query panels' share of a column."""
+
+    rows: int
+    """Tokens the scores and the weights each list."""
+    context_height: int
+    """The context panel's height, borders included."""
+
+
+def fit_right_column(height: int, n_tokens: int, fixed_lines: int, context_lines: int) -> RightColumn:
+    """Share a screen ``height`` rows tall between the scores, the weights and the context vector.
+
+    ``fixed_lines`` are the scores' and weights' lines besides their token rows and window notes
+    (headings, the Σ row, the overflow note); ``context_lines`` those the whole context vector takes.
+    The context panel always keeps at least one line of numbers: it is never pushed off screen.
+    """
+    column = height - CHROME_ROWS
+    panels_chrome = 2 * BORDER_ROWS + fixed_lines
+    context_wanted = BORDER_ROWS + min(context_lines, max(1, column // CONTEXT_SHARE))
+    rows = _rows_that_fit(column - panels_chrome - context_wanted, n_tokens)
+    notes = 2 * WINDOW_NOTE_ROWS if rows < n_tokens else 0
+    rest = column - panels_chrome - 2 * rows - notes
+    context_height = max(BORDER_ROWS + 1, min(BORDER_ROWS + context_lines, rest))
+    return RightColumn(rows, context_height)
+
+
+def _rows_that_fit(room: int, n_tokens: int) -> int:
+    """Token rows for each of two panels in ``room`` lines, a window note each if not all fit."""
+    rows = min(PANEL_ROWS, n_tokens, room // 2)
+    if rows < n_tokens:
+        rows = min(rows, (room - 2 * WINDOW_NOTE_ROWS) // 2)
+    return max(MIN_PANEL_ROWS, rows) if n_tokens >= MIN_PANEL_ROWS else max(1, rows)
+
+
+def fit_grid_height(height: int, below_grid: int) -> int:
+    """The grid's height in a column of a screen ``height`` rows tall, when the widgets under it
+    (query bar, message, a walk's explanation) need ``below_grid`` rows."""
+    return max(MIN_GRID_HEIGHT, height - CHROME_ROWS - below_grid)
