@@ -59,3 +59,8 @@ async def running(app: AttnApp | None = None, size: tuple[int, int] = (80, 24)) 
     async with app.run_test(size=size) as pilot:
         await wait_until_ready(pilot)
         yield pilot
+
+
+def screen_text(app: AttnApp) -> str:
+    """What the terminal shows, line by line: a widget cut off by its container is cut here too."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())

@@ -48,7 +48,7 @@ from attn_tui.ui.widgets.explanation import ExplanationPanel
 from attn_tui.ui.widgets.header import AppHeader
 from attn_tui.ui.widgets.help_screen import HelpScreen
 from attn_tui.ui.widgets.matrix_panel import MatrixPanel
-from attn_tui.ui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel, context_rows, fitting_rows
+from attn_tui.ui.widgets.panels import ContextPanel, Panel, ScoresPanel, WeightsPanel
 from attn_tui.ui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
@@ -125,6 +125,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     _screen_height: int = 0
     """The terminal's height, as the last resize gave it (0 before the first)."""
     _message_lines: int = -1
+    _message_text: str = ""
     """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
 
@@ -265,21 +266,40 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         main_screen.set_class(too_small, "-too-small")
         if too_small:
             main_screen.query_one("#too-small", Static).update(layout.too_small_notice(*event.size))
-        self._fit_panels_to_height(event.size.height)
+        self._screen_height = event.size.height  # the app's size is not yet the new one while it resizes
         self._sync_matrix_layout(event.size.width)
+        # Text wraps anew at the new widths, known once they are laid out.
+        self.call_after_refresh(self._fit_layout)
         if not too_small:
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
 
-    def _fit_panels_to_height(self, height: int) -> None:
-        """List as many tokens in the scores and weights as leave the context vector on screen."""
-        self._screen_height = height  # the app's size is not yet the new one while it resizes
-        limit = fitting_rows(height)
-        panels = [self.query_one(ScoresPanel), self.query_one(WeightsPanel)]
-        if any(panel.row_limit != limit for panel in panels):
-            for panel in panels:
-                panel.row_limit = limit
-            self._show_results()
+    @on(Panel.Measured)
+    def _fit_layout(self) -> None:
+        """Share the screen's rows between the widgets (see :mod:`attn_tui.ui.layout`): the
+        context vector and the walk's arithmetic always keep a place on screen."""
+        height = self._screen_height or self.size.height
+        if not height:
+            return  # not laid out yet
+        analysis = self.analysis
+        if analysis is not None and not self.matrix_view:
+            scores, weights, context = self.query_one(ScoresPanel), self.query_one(WeightsPanel), self.query_one(ContextPanel)
+            fit = layout.fit_right_column(
+                height, analysis.scenario.n_tokens, scores.fixed_lines + weights.fixed_lines, context.needed_lines
+            )
+            if fit.rows != scores.row_limit:
+                progress = self._walk_progress()
+                for panel in (scores, weights):
+                    panel.row_limit = fit.rows
+                    panel.show(analysis, progress)
+            context.styles.max_height = fit.context_height  # unchanged, this sets nothing
+        below_bar = self._message_height()
+        if self.walking:
+            below_bar += self.query_one(ExplanationPanel).essential_height()
+        bar = self.query_one(QueryBar)
+        bar.max_lines = layout.fit_query_bar_lines(height, below_bar)
+        bar.show(self.scenario)  # fewer chips when it got fewer lines
+        self.query_one(EmbeddingGrid).styles.max_height = layout.fit_grid_height(height, bar.needed_height() + below_bar)
 
     def _refocus_grid(self) -> None:
         main_screen = self.screen_stack[0]
@@ -313,19 +333,10 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         progress = self._walk_progress()
         for panel in self._visible_panels():
             panel.show(self.analysis, progress)
-        if not self.matrix_view:
-            self._fit_context(self.analysis)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells if progress and progress.step else ())
-
-    def _fit_context(self, analysis: Analysis) -> None:
-        """The context panel gets the rows the scores and weights leave: a long vector scrolls
-        inside it instead of running off the screen."""
-        listed = len(self.query_one(ScoresPanel).rows(analysis))
-        height = context_rows(self._screen_height or self.size.height, listed, listed < analysis.scenario.n_tokens)
-        # Unchanged, this sets nothing and lays nothing out again.
-        self.query_one(ContextPanel).styles.max_height = height
+        self._fit_layout()
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""
@@ -414,14 +425,22 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
+        self._message_text = text
         # Lay out again only if the message takes another number of lines.
-        width = max(1, message.content_region.width)
-        lines = max(2, len(Text(text).wrap(self.console, width))) if width > 1 else -1  # min-height: 2
+        lines = self._message_height()
         message.update(Text(text), layout=lines != self._message_lines)  # Text: never parsed as markup
         self._message_lines = lines
+        self._fit_layout()  # the grid makes room for a longer message: it is never cut
         if self.grid_hidden:
             # The message line is hidden with the grid: say it in a toast instead.
             self.notify(text, severity="error" if error else "information", markup=False)
+
+    def _message_height(self) -> int:
+        """Rows the message under the grid takes, wrapped (at least two: its min-height)."""
+        width = self.query_one("#message", Static).content_region.width
+        if width <= 1:
+            return 2
+        return max(2, len(Text(self._message_text).wrap(self.console, width)))
 
     @property
     def grid_hidden(self) -> bool:

@@ -32,8 +32,10 @@ CONTEXT_SHARE = 4
 """A long context vector may take up to 1/CONTEXT_SHARE of the column before tokens are dropped
 from the lists; past that it scrolls, with a count of the values below."""
 
-MIN_GRID_HEIGHT = BORDER_ROWS + 1 + 1
-"""The grid's borders, its header row and one token: the cursor's row always shows."""
+MIN_GRID_HEIGHT = BORDER_ROWS + 1 + 1 + 1
+"""The grid's borders, its header row, one token (the cursor's row always shows) and a scroll bar."""
+QUERY_BAR_LINES = 4
+"""Lines of token chips in the query bar when there is room."""
 
 
 def too_small(width: int, height: int) -> bool:
@@ -81,6 +83,13 @@ def _rows_that_fit(room: int, n_tokens: int) -> int:
     if rows < n_tokens:
         rows = min(rows, (room - 2 * WINDOW_NOTE_ROWS) // 2)
     return max(MIN_PANEL_ROWS, rows) if n_tokens >= MIN_PANEL_ROWS else max(1, rows)
+
+
+def fit_query_bar_lines(height: int, others: int) -> int:
+    """Lines of chips the query bar may take in a column of a screen ``height`` rows tall whose
+    other widgets under the grid (message, a walk's explanation) need ``others`` rows."""
+    room = height - CHROME_ROWS - others - MIN_GRID_HEIGHT - BORDER_ROWS
+    return max(1, min(QUERY_BAR_LINES, room))
 
 
 def fit_grid_height(height: int, below_grid: int) -> int:

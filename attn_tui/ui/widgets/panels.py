@@ -7,6 +7,7 @@ reached; the live view is simply everything known.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -16,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from attn_tui.core.formatting import (
@@ -26,6 +28,7 @@ from attn_tui.core.formatting import (
     subscript,
     weight_formula,
 )
+from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
 from attn_tui.ui.widgets.table_lines import fast_body
 from attn_tui.core.walkthrough import CONTEXT, NORMALISATION, SCORES, Known, Progress
 
@@ -36,36 +39,13 @@ BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NOT_REVERSED = Style(reverse=False)
-PANEL_ROWS = 16
-"""Tokens listed at most, around the query (or the token a walk's step is about): a 512-token
-table would take a second to lay out on every key."""
-MIN_PANEL_ROWS = 3
-"""Tokens listed at least, however short the screen."""
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
-FIXED_ROWS = 2 + 4 + 1 + 1
-"""Screen rows besides the listed tokens and the context panel: the header and footer, the scores'
-and weights' borders, the Σ row and a walk's column heading."""
-CONTEXT_MIN_ROWS = 3
-"""The context panel with one line of numbers."""
-WINDOW_NOTE_ROWS = 1
-"""A panel listing a window of the tokens says which in a note this many lines long."""
-
-
-def fitting_rows(height: int) -> int:
-    """Tokens each per-token panel may list so that scores, weights and the context vector all fit
-    a screen ``height`` rows tall."""
-    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - FIXED_ROWS - CONTEXT_MIN_ROWS) // 2))
-
-
-def context_rows(height: int, listed: int, windowed: bool) -> int:
-    """The rows the context panel may take on a screen ``height`` rows tall, when the per-token
-    panels list ``listed`` tokens each (``windowed``: not all of them, with a note)."""
-    notes = 2 * WINDOW_NOTE_ROWS if windowed else 0
-    return max(CONTEXT_MIN_ROWS, height - FIXED_ROWS - 2 * listed - notes)
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?|NaN|-?inf")
+"""A value as format_number writes it (counts never have a decimal point)."""
 
 
 def window(size: int, centre: int, limit: int) -> range:
@@ -86,6 +66,17 @@ def body_shape(body: object, width: int, console: Console) -> tuple[object, ...]
     if isinstance(body, Text):
         return ("text", 1 if body.cell_len < width else len(body.wrap(console, max(1, width))))
     return ("other", id(body))
+
+
+def body_lines(body: object, width: int, console: Console) -> int:
+    """The lines a panel body takes at ``width`` (tables never wrap; text does)."""
+    if isinstance(body, Group):
+        return sum(body_lines(part, width, console) for part in body.renderables)
+    if isinstance(body, Table):
+        return body.row_count
+    if isinstance(body, Text):
+        return 1 if width <= 0 or body.cell_len <= width else len(body.wrap(console, width))
+    return 1
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -109,7 +100,16 @@ class Panel(VerticalScroll):
 
     row_limit: int = PANEL_ROWS
     """Tokens listed at most when all fit; the app sets it from the screen's height (see
-    :func:`fitting_rows`) so that the context vector never falls off the bottom."""
+    :func:`attn_tui.ui.layout.fit_right_column`) so that the context vector never falls off."""
+
+    fixed_lines: int = 0
+    """Lines of the body besides its token rows and window note (headings, Σ, notes), as last shown."""
+
+    _listed: tuple[int, bool] = (0, False)
+    """Token rows last listed, and whether they were a window (with a note)."""
+
+    class Measured(Message):
+        """A panel re-measured its body at a new width: the layout may have to be fitted again."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
@@ -130,6 +130,8 @@ class Panel(VerticalScroll):
         body_widget = self.query_one(".panel-body", Static)
         body_widget.update(fast_body(body, body_widget), layout=shape != self._shape)
         self._shape = shape
+        listed, windowed = self._listed
+        self.fixed_lines = body_lines(body, width, self.app.console) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
@@ -145,14 +147,15 @@ class Panel(VerticalScroll):
         # Bars and wrapping depend on the width: re-render what is shown, no recomputation.
         if self._analysis is not None:
             self.show(self._analysis, self._progress)
+            self.post_message(self.Measured())
 
     def rows(self, analysis: Analysis, current: int | None = None) -> range:
         """The tokens listed: all of them, or a window around ``current`` (else the query)."""
         scenario = analysis.scenario
-        limit = self.row_limit
-        if scenario.n_tokens > limit:
-            limit = max(MIN_PANEL_ROWS, limit - WINDOW_NOTE_ROWS)
-        return window(scenario.n_tokens, scenario.query if current is None else current, limit)
+        # The limit leaves room for the window's note (see attn_tui.ui.layout.fit_right_column).
+        rows = window(scenario.n_tokens, scenario.query if current is None else current, self.row_limit)
+        self._listed = (len(rows), len(rows) < scenario.n_tokens)
+        return rows
 
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
@@ -314,19 +317,55 @@ class WeightsPanel(Panel):
 
 
 class ContextPanel(Panel):
-    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension."""
+    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension.
+
+    A long vector scrolls inside the panel (the app gives it the rows the other panels leave); the
+    border then counts the values out of sight, so a cut vector never looks whole.
+    """
 
     DEFAULT_TITLE = "Context"
+
+    needed_lines: int = 1
+    """Lines the whole vector takes at the panel's width, as last shown."""
+
+    _lines: tuple[str, ...] = ()
+    """The vector's text as wrapped at the panel's width."""
 
     def title_for(self, analysis: Analysis) -> str:
         return f"Context  {context_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Text:
         if self._progress is None:
-            return Text(format_vector(analysis.query.context.tolist()))
+            return self._measured(Text(format_vector(analysis.query.context.tolist())))
         added = self._progress.known.context_terms
         n = analysis.scenario.n_tokens
         if not added:
-            return Text(f"[{NOT_YET}]  (0 of {n} terms)")
+            return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
         running = format_vector(analysis.query.running_context[added - 1].tolist())
-        return Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else "")
+        return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
+
+    def _measured(self, body: Text) -> Text:
+        width = self.scrollable_content_region.width
+        self._lines = tuple(line.plain for line in body.wrap(self.app.console, width)) if width > 0 else (body.plain,)
+        self.needed_lines = len(self._lines)
+        self.call_later(self._count_hidden)  # once the new height is laid out
+        return body
+
+    def _count_hidden(self) -> None:
+        visible = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        above = sum(len(NUMBER.findall(line)) for line in self._lines[:top])
+        below = sum(len(NUMBER.findall(line)) for line in self._lines[top + visible :])
+        subtitle = f"… ({below} more) · Tab, ↓ scrolls" if below else ""
+        if above and visible:
+            subtitle = f"{above} above ↑ · {subtitle or 'end'}"
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._count_hidden()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self._count_hidden()

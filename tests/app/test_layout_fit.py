@@ -1,0 +1,77 @@
+"""The layout shares the rows (attn_tui/ui/layout.py): nothing that matters is pushed off screen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from attn_tui.core.scenario import seeded_scenario
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.widgets.panels import ContextPanel
+from conftest import running, screen_text
+
+SENTENCE = "the quick brown fox jumps over the lazy dog and then it sleeps"
+BIG = seeded_scenario(512, 768, seed=7)
+
+
+async def type_sentence(pilot, sentence: str = SENTENCE) -> None:
+    await pilot.press("t", *sentence, "enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("tokens", [10, 13])
+async def test_a_walk_step_keeps_its_arithmetic_on_screen_at_80x24(tokens):
+    async with running(size=(80, 24)) as pilot:
+        await type_sentence(pilot, " ".join(SENTENCE.split()[:tokens]))
+        await pilot.press("w", "space")
+        screen = screen_text(pilot.app)
+        assert "ω₂₁ = x⁽¹⁾·x⁽²⁾ =" in screen
+        assert "= -0.4608" in screen  # the result: the formula is not cut
+        assert "Step 1/" in screen
+
+
+async def test_a_walk_step_keeps_its_arithmetic_on_screen_with_512_tokens():
+    async with running(AttnApp(BIG), size=(80, 24)) as pilot:
+        await pilot.press("w", "space")
+        app = pilot.app
+        screen = screen_text(app)
+        result = app.walkthrough.step_at(1).arithmetic[-1].split("=")[-1].strip()
+        assert "ω₂₁ = x⁽¹⁾·x⁽²⁾ =" in screen  # the seeded scenario's query is token 2
+        assert f"│ = {result}" in screen
+
+
+async def test_the_context_panel_stays_whole_after_the_overflow_preset_and_compare():
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("P", "down", "down", "down", "enter", "c")
+        await pilot.pause()
+        lines = screen_text(pilot.app).splitlines()
+        assert "Context" in lines[-4] and "[5.5000, 8.7000, 6.6000]" in lines[-3]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_long_context_vector_says_how_many_values_are_out_of_sight(size):
+    async with running(AttnApp(BIG), size=size) as pilot:
+        app = pilot.app
+        panel = app.query_one(ContextPanel)
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "Context" in screen
+        shown = screen.count(", ", screen.index("Context"))
+        subtitle = str(panel.border_subtitle)
+        assert subtitle.startswith("… (") and "more)" in subtitle and subtitle in screen
+        hidden = int(subtitle[3 : subtitle.index(" more")])
+        assert 0 < hidden < 768 and hidden + shown >= 768 - 2
+        # Tab to the panel, ↓ scrolls: the count follows.
+        panel.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert str(panel.border_subtitle) != subtitle
+
+
+async def test_the_query_bar_says_what_its_counts_are():
+    async with running(AttnApp(BIG.with_query(100)), size=(80, 24)) as pilot:
+        bar = pilot.app.query_one("#query-bar")
+        chips = " ".join(str(bar.render()).split())
+        assert re.fullmatch(r"\d+ more … .*▶t101◀.* … \d+ more", chips), chips
+        assert chips.split()[-2] in screen_text(pilot.app)  # the count is on screen, not cut off
