@@ -596,6 +596,8 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     def action_toggle_matrix(self) -> None:
         """Switch between the single-query panels and every query at once."""
         self.matrix_view = not self.matrix_view
+        # Said, so that an older hint ("Press m …") does not outlive what it asked for.
+        self._say("Matrix view: every query at once; m again: one query." if self.matrix_view else "One query: the scores, weights and context.")
 
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
@@ -619,6 +621,10 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     def action_toggle_compare(self) -> None:
         """Show the three normalisations side by side in the weights panel, or the weights again."""
         self.compare_normalisations = not self.compare_normalisations
+        if self.compare_normalisations:
+            self._say("Comparing ω/Σω, softmax_naive and torch.softmax; c again: the weights with bars.")
+        else:
+            self._say("The weights with bars; c compares the three normalisations.")
 
     def watch_compare_normalisations(self, comparing: bool) -> None:
         self.query_one(WeightsPanel).compare(comparing)

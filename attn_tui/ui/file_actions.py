@@ -147,6 +147,7 @@ class FileActions(_Base):
         self.saved_scenario = scenario
         self.show_file_state()
         self.notify(f"Saved {path}", title="Saved", markup=False)
+        self._say(f"Saved {path}.")  # replaces a hint about the scenario before it was saved
         if then is not None:
             then()
 
@@ -257,6 +258,7 @@ class FileActions(_Base):
             def write(overwrite: bool) -> None:
                 write_text_atomically(path, text, overwrite=overwrite)
                 self.notify(f"Saved {what} to {path}", title="Exported", markup=False)
+                self._say(f"Saved {what} to {path}.")
 
             self._write_confirmed(path, write)
 

@@ -9,7 +9,7 @@ import pytest
 from attn_tui.core.scenario import seeded_scenario
 from attn_tui.ui.app import AttnApp
 from attn_tui.ui.widgets.panels import ContextPanel
-from conftest import running, screen_text
+from conftest import message, running, screen_text
 
 SENTENCE = "the quick brown fox jumps over the lazy dog and then it sleeps"
 BIG = seeded_scenario(512, 768, seed=7)
@@ -75,3 +75,25 @@ async def test_the_query_bar_says_what_its_counts_are():
         chips = " ".join(str(bar.render()).split())
         assert re.fullmatch(r"\d+ more … .*▶t101◀.* … \d+ more", chips), chips
         assert chips.split()[-2] in screen_text(pilot.app)  # the count is on screen, not cut off
+
+
+async def test_the_message_after_an_import_over_unsaved_work_is_whole(tmp_path):
+    (tmp_path / "m64.csv").write_text("\n".join(",".join(f"{(r * 64 + c) % 7 - 3}.5" for c in range(64)) for r in range(64)))
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("1", "enter", "ctrl+l", *"m64.csv", "enter")
+        await pilot.pause()
+        width = pilot.app.query_one("#left").outer_size.width
+        left_column = " ".join(" ".join(line[:width] for line in screen_text(pilot.app).splitlines()).split())
+        assert "Opened m64.csv" in left_column and "u brings back your unsaved work." in left_column
+
+
+async def test_a_new_event_replaces_an_outdated_hint():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("P", "down", "down", "down", "enter")
+        assert "Press c to compare" in message(app)
+        await pilot.press("c")
+        assert "Press c to compare" not in message(app) and "Comparing" in message(app)
+        await pilot.press("ctrl+s", *"x.json", "enter")
+        await pilot.pause()
+        assert "Saved x.json." in message(app)
