@@ -74,6 +74,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
     TITLE = "attn-tui"
     SUB_TITLE = "simple self-attention · Raschka ch. 3.3"
     COMMANDS = App.COMMANDS | {AttnCommands}
+    HORIZONTAL_BREAKPOINTS = layout.HORIZONTAL_BREAKPOINTS
 
     BINDINGS = [
         # One footer entry, "[] Query", for both: at 80 columns the footer has room for six.
@@ -267,6 +268,7 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
         if too_small:
             main_screen.query_one("#too-small", Static).update(layout.too_small_notice(*event.size))
         self._screen_height = event.size.height  # the app's size is not yet the new one while it resizes
+        self.query_one(EmbeddingGrid).set_spacing(*layout.grid_spacing(event.size.width))
         self._sync_matrix_layout(event.size.width)
         # Text wraps anew at the new widths, known once they are laid out.
         self.call_after_refresh(self._fit_layout)

@@ -12,9 +12,14 @@ from dataclasses import dataclass
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 """Below this the layout cannot show the grid and all three panels."""
 
-HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (180, "-very-wide")]
-"""Screen classes by terminal width (Textual sets them): a large terminal (a projector) gets wider
-columns, the explanation beside the grid and the matrix view's labels in full."""
+WIDE, VERY_WIDE = 120, 180
+"""Terminal widths from which there is room to spare (a projector in a lecture hall)."""
+HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (VERY_WIDE, "-very-wide")]
+"""Screen classes by terminal width (Textual sets them; app.tcss uses them): a large terminal
+gives the left column, and so the walk's explanation, half the width."""
+
+GRID_SPACING = {0: (0, 20), WIDE: (10, 30), VERY_WIDE: (12, 40)}
+"""By breakpoint: the grid's least column width (0: as wide as its numbers) and longest label."""
 
 CHROME_ROWS = 2
 """The header and the footer."""
@@ -36,6 +41,17 @@ MIN_GRID_HEIGHT = BORDER_ROWS + 1 + 1 + 1
 """The grid's borders, its header row, one token (the cursor's row always shows) and a scroll bar."""
 QUERY_BAR_LINES = 4
 """Lines of token chips in the query bar when there is room."""
+
+
+def grid_spacing(width: int) -> tuple[int, int]:
+    """The grid's least column width and longest label on a terminal ``width`` columns wide."""
+    return GRID_SPACING[max(breakpoint for breakpoint in GRID_SPACING if width >= breakpoint)]
+
+
+def label_width(longest: int, room: int, least: int) -> int:
+    """A column of labels: as wide as the ``longest``, within the ``room`` the numbers leave, never
+    under ``least``."""
+    return max(least, min(longest, room))
 
 
 def too_small(width: int, height: int) -> bool:

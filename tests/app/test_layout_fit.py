@@ -97,3 +97,35 @@ async def test_a_new_event_replaces_an_outdated_hint():
         await pilot.press("ctrl+s", *"x.json", "enter")
         await pilot.pause()
         assert "Saved x.json." in message(app)
+
+
+async def test_the_matrix_stage_of_the_walk_shows_the_matrix_its_step_is_about():
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("w", "end")
+        await pilot.pause()
+        screen = screen_text(pilot.app)
+        assert "Z[2] = [0.4419, 0.6515, 0.5683]" in screen
+        assert "Z = A·X" in screen and "▶journey  0.4419 0.6515 0.5683" in screen
+
+
+async def test_a_large_terminal_gives_the_grid_the_labels_and_the_explanation_room():
+    long_label = "an unusually long token label"
+    async with running(size=(200, 60)) as pilot:
+        app = pilot.app
+        await pilot.press("r", *long_label, "enter", "w", "space")
+        await pilot.pause()
+        assert app.query_one("#left").outer_size.width >= 90
+        assert app.query_one("#explanation").outer_size.width >= 90
+        screen = screen_text(app)
+        assert f"▶ {long_label}" not in screen and f"  {long_label}" in screen  # the grid: in full
+        grid_header = next(line for line in screen.splitlines() if "dim 1" in line)
+        assert grid_header.index("dim 2") - grid_header.index("dim 1") >= 12  # wider columns
+        await pilot.press("escape", "m")
+        await pilot.pause()
+        assert f" {long_label}" in screen_text(app).split("All queries")[1]  # the matrix view: in full
+
+
+async def test_a_normal_terminal_keeps_the_compact_layout():
+    async with running(size=(80, 24)) as pilot:
+        grid_header = next(line for line in screen_text(pilot.app).splitlines() if "dim 1" in line)
+        assert grid_header.index("dim 2") - grid_header.index("dim 1") == 8

@@ -218,6 +218,13 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         "embedding-grid--highlight",
     }
 
+    min_column_width: int = 0
+    """Each dimension's column is at least this wide (numbers right-aligned): a large terminal
+    spreads them out (see set_spacing)."""
+
+    max_label_width: int = MAX_LABEL_WIDTH
+    """Longer labels are cut with …."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: Scenario | None = None
@@ -270,6 +277,15 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             for row in changed_rows:
                 self._refresh_row(row)
 
+    def set_spacing(self, min_column_width: int, max_label_width: int) -> None:
+        """Wider columns and longer labels, or back: the app sets them from the terminal's width."""
+        if (min_column_width, max_label_width) == (self.min_column_width, self.max_label_width):
+            return
+        self.min_column_width, self.max_label_width = min_column_width, max_label_width
+        if self._shown is not None:
+            self._measure_all(self._shown)
+            self.refresh(layout=True)
+
     def set_highlight(self, cells: Iterable[tuple[int, int]]) -> None:
         """Emphasise these (token, dimension) cells, 0-based, e.g. the ones a walkthrough step reads.
 
@@ -308,14 +324,13 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             self._widths[dim] = self._column_width(scenario, dim)
         return self._widths[dim] != width
 
-    @staticmethod
-    def _column_width(scenario: Scenario, dim: int) -> int:
+    def _column_width(self, scenario: Scenario, dim: int) -> int:
         widest = max(len(format_number(row[dim])) for row in scenario.embeddings)
-        return max(len(f"dim {dim + 1}"), widest) + 2 * PADDING
+        return max(self.min_column_width, max(len(f"dim {dim + 1}"), widest) + 2 * PADDING)
 
     def _measure_labels(self, scenario: Scenario) -> bool:
         width = max(cell_len(LABEL_HEADER), max(cell_len(QUERY_MARK + token) for token in scenario.tokens))
-        width = min(width, MAX_LABEL_WIDTH) + 2 * PADDING
+        width = min(width, self.max_label_width) + 2 * PADDING
         changed = width != self._label_width
         self._label_width = width
         return changed
