@@ -179,6 +179,8 @@ class ScenarioEditing:
             self._say("Sentence cancelled: nothing changed.")
             return
         self.sentence_settings = (choice.sentence, choice.dim, choice.seed)
+        # R draws with the same generator: offering the sentence's seed would give the same numbers.
+        self.next_seed = choice.seed + 1
         scenario = choice.scenario
         self.change_scenario(
             scenario,

@@ -247,6 +247,19 @@ async def test_keys_typed_into_a_dialog_do_not_touch_the_scenario():
 # --- randomise and presets -------------------------------------------------------------------
 
 
+async def test_shift_r_after_a_sentence_offers_the_seed_after_the_sentences():
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.press("t", "enter")  # the tokens on screen, seed 123
+        await pilot.pause()
+        typed = app.scenario
+        await pilot.press("R")
+        assert app.screen.query_one("#seed", Input).value == "124"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scenario != typed  # new numbers, not the sentence's again
+
+
 async def test_shift_r_randomises_with_a_seed_and_offers_the_next_one():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app
