@@ -215,6 +215,17 @@ async def test_exp_overflow_shows_nan_in_the_naive_column_and_says_why():
         assert all(0.0 <= float(value) <= 1.0 for value in torch_column)
 
 
+async def test_a_zero_sum_of_scores_says_why_the_first_column_is_nan():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+p", *"zero query")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "c")
+        await pilot.pause()
+        text = " ".join(widget_text(app.query_one("#weights .panel-body")).split())
+        assert "NaN" in text and "divides by Σω = 0" in text
+
+
 async def test_autoplay_steps_by_itself_and_any_key_stops_it():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app

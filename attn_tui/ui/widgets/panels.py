@@ -41,6 +41,7 @@ _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NOT_REVERSED = Style(reverse=False)
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
+ZERO_SUM_NOTE = "ω/Σω divides by Σω = 0: 0/0 is NaN. softmax divides by Σ exp ω, never 0."
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
@@ -253,9 +254,13 @@ class WeightsPanel(Panel):
 
     def render_body(self, analysis: Analysis) -> Table | Group:
         body = self._comparison(analysis) if self.comparing else self._weights(analysis)
+        notes = []
+        if self.comparing and not analysis.query.sum_normalised.isfinite().all() and self.known(analysis).weights:
+            # Why the first column is NaN, as the overflow note says why the naive one is.
+            notes.append(Text(ZERO_SUM_NOTE, style="italic"))
         if analysis.query.naive_overflowed and self.known(analysis).exp_scores:
-            return Group(body, Text(OVERFLOW_NOTE, style="italic"))
-        return body
+            notes.append(Text(OVERFLOW_NOTE, style="italic"))
+        return Group(body, *notes) if notes else body
 
     def _weights(self, analysis: Analysis) -> Table | Group:
         q = subscript(analysis.scenario.query + 1)
