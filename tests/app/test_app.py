@@ -305,3 +305,20 @@ async def test_a_commit_never_shows_the_old_value_in_between():
         await pilot.press("1", "enter")
         assert grid.editing is None and "1.0000" in grid.render_line(1).text
         assert not any(segment.style and segment.style.reverse and segment.text == " " for segment in grid.render_line(1))
+
+
+async def palette_entries(pilot, query: str) -> str:
+    """The command palette's entries for ``query``, as text (the palette stays open)."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p", *query)
+    await pilot.pause(0.5)
+    command_list = pilot.app.screen.query_one(CommandList)
+    return "\n".join(str(command_list.get_option_at_index(i).prompt) for i in range(command_list.option_count))
+
+
+@pytest.mark.parametrize("query", ["book", "journey", "uniform"])
+async def test_the_palette_finds_presets_by_their_words(query):
+    async with running(size=(100, 30)) as pilot:
+        entries = await palette_entries(pilot, query)
+        assert "Preset:" in entries, entries
