@@ -129,3 +129,12 @@ async def test_a_normal_terminal_keeps_the_compact_layout():
     async with running(size=(80, 24)) as pilot:
         grid_header = next(line for line in screen_text(pilot.app).splitlines() if "dim 1" in line)
         assert grid_header.index("dim 2") - grid_header.index("dim 1") == 8
+
+
+async def test_panel_symbols_past_9_tokens_separate_their_indices():
+    async with running(size=(80, 24)) as pilot:
+        await type_sentence(pilot)
+        pilot.app.action_select_query(9)  # 13 tokens, query 10
+        await pilot.pause()
+        scores = screen_text(pilot.app)
+        assert "ω₁₀,₁₀" in scores and "ω₁₀₁₀" not in scores

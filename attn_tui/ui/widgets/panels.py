@@ -25,7 +25,7 @@ from attn_tui.core.formatting import (
     format_number,
     format_vector,
     score_formula,
-    subscript,
+    subscript_pair,
     weight_formula,
 )
 from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
@@ -220,7 +220,7 @@ class ScoresPanel(Panel):
         return f"Scores  {score_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Table | Group:
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = _per_token_table()
         rows = self.rows(analysis, current)
@@ -228,7 +228,7 @@ class ScoresPanel(Panel):
         tokens = analysis.scenario.tokens
         for i in rows:
             # Text: a label is never parsed as markup (a token may be called "[/]").
-            table.add_row(f"ω{q}{subscript(i + 1)}", Text(tokens[i]), scores[i], style=_row_style(analysis, i, current))
+            table.add_row(f"ω{subscript_pair(q, i + 1)}", Text(tokens[i]), scores[i], style=_row_style(analysis, i, current))
         return _with_note(_fixed_widths(table), rows, len(tokens))
 
 
@@ -263,7 +263,7 @@ class WeightsPanel(Panel):
         return Group(body, *notes) if notes else body
 
     def _weights(self, analysis: Analysis) -> Table | Group:
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         n = analysis.scenario.n_tokens
         known = self.known(analysis)
         weights = analysis.query.weights.tolist()
@@ -288,7 +288,7 @@ class WeightsPanel(Panel):
             weight = weights[i]
             revealed = i < known.weights
             table.add_row(
-                f"α{q}{subscript(i + 1)}",
+                f"α{subscript_pair(q, i + 1)}",
                 Text(analysis.scenario.tokens[i]),
                 *([exps[i]] if walking else []),
                 shown[i],
@@ -303,7 +303,7 @@ class WeightsPanel(Panel):
 
     def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         count = self.known(analysis).weights
         result = analysis.query
         columns = [result.sum_normalised.tolist(), result.naive_weights.tolist(), result.weights.tolist()]
@@ -315,7 +315,7 @@ class WeightsPanel(Panel):
         shown = [_revealed(column, count, rows) for column in columns]
         for i in rows:
             token = Text(analysis.scenario.tokens[i])
-            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
+            table.add_row(f"α{subscript_pair(q, i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
         n = analysis.scenario.n_tokens
         table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
         return _with_note(_fixed_widths(table), rows, n)
