@@ -244,7 +244,16 @@ class FileActions(_Base):
         self._export_text("Export the panels as CSV", "attention-panels.csv", (".csv",), text, what)
 
     def action_export_svg(self) -> None:
-        """Save what is on screen now as an SVG picture."""
+        """Save what is on screen now as an SVG picture: the panels, not the toasts over them."""
+        if self._notifications:
+            # A screenshot is for slides: "Copied…" or "Exported…" drawn over the weights would
+            # spoil it. The toasts go first; the picture is taken once they are off the screen.
+            self.clear_notifications()
+            self.call_after_refresh(self._export_svg)
+        else:
+            self._export_svg()
+
+    def _export_svg(self) -> None:
         svg = self.export_screenshot()  # before the dialog covers the screen
         default = time.strftime("attn-tui-%Y%m%d-%H%M%S.svg")
         self._export_text("Save an SVG screenshot", default, (".svg",), svg, "the screenshot")

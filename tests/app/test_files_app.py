@@ -19,7 +19,7 @@ from attn_tui.core.files import ViewOptions, load_file, save_scenario
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
-from conftest import help_keys, message, running, widget_text
+from conftest import help_keys, message, running, wait_until_ready, widget_text
 
 EDITED = SEED_EXAMPLE.with_value(0, 0, 1.0).with_query(2)
 """Work in progress that a bad file must not touch."""
@@ -333,6 +333,19 @@ async def test_svg_screenshot_names_the_file(in_tmp):
         assert svg.lstrip().startswith("<svg") and "0.4419" in svg.replace("&#160;", " ")
         assert "Save an SVG" not in svg  # taken before the dialog covered the screen
         assert app.notes[-1] == ("Exported", "Saved the screenshot to shot.svg", "information")
+
+
+async def test_svg_screenshot_leaves_the_toasts_out(in_tmp):
+    app = AttnApp()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # Pilot hides toasts by default
+        await wait_until_ready(pilot)
+        pilot.app.notify("Copied the snippet", title="Toast over the weights")
+        await pilot.pause()
+        await pilot.press("f12")
+        await pilot.pause()
+        await type_path(pilot, "slide.svg")
+        svg = (in_tmp / "slide.svg").read_text(encoding="utf-8").replace("&#160;", " ")
+        assert "0.4419" in svg and "Toast" not in svg and "Copied" not in svg
 
 
 async def test_export_asks_before_replacing(in_tmp):
