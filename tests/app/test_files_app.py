@@ -425,3 +425,20 @@ async def test_a_file_in_the_matrix_view_opens_with_the_focus_on_what_is_shown(s
         await pilot.pause()
         assert app.query_one("#right").has_class("-matrix")
         assert type(app.focused).__name__ == focused
+
+
+@pytest.mark.parametrize("replace", [["P", "down", "enter"], ["t", "enter"], ["u"]])
+async def test_the_header_stops_naming_an_imported_file_once_its_scenario_is_replaced(in_tmp, replace):
+    (in_tmp / "emb.csv").write_text("1,2\n3,4\n5,6\n", encoding="utf-8")
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+l", *"emb.csv", "enter")
+        await pilot.pause()
+        assert "imported from emb.csv" in app.sub_title
+        await pilot.press(*replace)
+        await pilot.pause()
+        assert "emb.csv" not in app.sub_title
+        if replace != ["u"]:
+            await pilot.press("u")  # undo brings the file's scenario back, and its name
+            await pilot.pause()
+            assert app.sub_title == "imported from emb.csv"
