@@ -208,7 +208,13 @@ def _with_note(body: Table, rows: range, n: int) -> Table | Group:
 def _revealed(values: list[float], count: int, rows: range) -> dict[int, str]:
     """The values of ``rows`` (only those: a panel lists 16 of 512 tokens) formatted, by index;
     from the ``count``-th on, not yet computed."""
-    return {i: format_number(values[i]) if i < count else NOT_YET for i in rows}
+    return {i: _unless_known(format_number(values[i]), i < count) for i in rows}
+
+
+def _unless_known(text: str, known: bool) -> str:
+    """``text``, or NOT_YET as wide as it: a column keeps its width as a walk fills it in, so its
+    heading and the columns right of it never shift."""
+    return text if known else NOT_YET.rjust(len(text))
 
 
 class ScoresPanel(Panel):
@@ -296,8 +302,8 @@ class WeightsPanel(Panel):
                 Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
                 style=_row_style(analysis, i, current),
             )
-        total = format_number(sum(weights)) if known.weights == n else NOT_YET
-        exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
+        total = _unless_known(format_number(sum(weights)), known.weights == n)
+        exp_sum = [_unless_known(format_number(float(analysis.query.exp_sum)), known.exp_sum)] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
         return _with_note(_fixed_widths(table), rows, n)
 
@@ -317,7 +323,7 @@ class WeightsPanel(Panel):
             token = Text(analysis.scenario.tokens[i])
             table.add_row(f"α{subscript_pair(q, i + 1)}", token, *(column[i] for column in shown), style=_row_style(analysis, i))
         n = analysis.scenario.n_tokens
-        table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
+        table.add_row("Σ", "", *(_unless_known(format_number(sum(column)), count == n) for column in columns))
         return _with_note(_fixed_widths(table), rows, n)
 
 
