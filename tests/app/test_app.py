@@ -322,3 +322,14 @@ async def test_the_palette_finds_presets_by_their_words(query):
     async with running(size=(100, 30)) as pilot:
         entries = await palette_entries(pilot, query)
         assert "Preset:" in entries, entries
+
+
+async def test_the_svg_header_has_no_span_an_svg_renderer_squeezes_and_an_icon_every_font_has():
+    import re
+
+    async with running(size=(80, 24)) as pilot:
+        svg = pilot.app.export_screenshot()
+    header = re.findall(r'line-0\)">([^<]*)</text>', svg)
+    assert header[0] == "α"
+    assert not any(span.startswith("&#160;") for span in header), header  # rsvg drops a leading space
+    assert "attn-tui · simple self-attention" in "".join(header).replace("&#160;", " ")
