@@ -438,11 +438,13 @@ class AttnApp(FileActions, ScenarioEditing, App[None]):
             self.notify(text, severity="error" if error else "information", markup=False)
 
     def _message_height(self) -> int:
-        """Rows the message under the grid takes, wrapped (at least two: its min-height)."""
+        """Rows the message under the grid takes, wrapped (at least its min-height: 2, or 1 during
+        a walk, see app.tcss)."""
+        least = 1 if self.walking else 2
         width = self.query_one("#message", Static).content_region.width
         if width <= 1:
-            return 2
-        return max(2, len(Text(self._message_text).wrap(self.console, width)))
+            return least
+        return max(least, len(Text(self._message_text).wrap(self.console, width)))
 
     @property
     def grid_hidden(self) -> bool:

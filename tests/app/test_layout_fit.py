@@ -138,3 +138,10 @@ async def test_panel_symbols_past_9_tokens_separate_their_indices():
         await pilot.pause()
         scores = screen_text(pilot.app)
         assert "ω₁₀,₁₀" in scores and "ω₁₀₁₀" not in scores
+
+
+async def test_a_long_vector_step_keeps_its_result_on_screen_with_512_tokens():
+    async with running(AttnApp(BIG), size=(80, 24)) as pilot:
+        await pilot.press("w", "s", "s", "s", "space")  # the second term of the context vector
+        await pilot.pause()
+        assert "(after 2 of 512)" in screen_text(pilot.app)

@@ -67,7 +67,13 @@ class ExplanationPanel(VerticalScroll):
         height = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
         self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
         self._text_size = (width, height)
-        self.scroll_home(animate=False)  # each step starts with its arithmetic in view
+        # Each step starts at its top; if even the screen's last rows cannot hold the step and its
+        # arithmetic, the arithmetic's end (the result) is what stays in view.
+        self.call_after_refresh(self._scroll_to_result)
+
+    def _scroll_to_result(self) -> None:
+        overflow = self.essential_height() - self.outer_size.height
+        self.scroll_to(y=max(0, overflow), animate=False)
 
     def essential_height(self) -> int:
         """Rows the step and its arithmetic take at the panel's width, borders included: the
