@@ -91,7 +91,7 @@ async def test_enter_prefills_the_current_value_for_editing():
         app = pilot.app
         await pilot.press("down", "right", "enter")  # journey, dim 2 = 0.87
         assert app.query_one(EmbeddingGrid).editing.text == "0.87"
-        await pilot.press("backspace", "5", "enter")  # 0.85
+        await pilot.press("end", "backspace", "5", "enter")  # 0.85 (End keeps the selected value to edit)
         assert app.scenario.embeddings[1] == (0.55, 0.85, 0.66)
         assert_panels_match_fresh_computation(app)
 
