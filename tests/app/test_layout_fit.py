@@ -145,3 +145,10 @@ async def test_a_long_vector_step_keeps_its_result_on_screen_with_512_tokens():
         await pilot.press("w", "s", "s", "s", "space")  # the second term of the context vector
         await pilot.pause()
         assert "(after 2 of 512)" in screen_text(pilot.app)
+
+
+async def test_wrapped_query_chips_keep_their_padding():
+    async with running(size=(80, 24)) as pilot:
+        screen = screen_text(pilot.app).splitlines()
+        top = next(i for i, line in enumerate(screen) if "Query x⁽²⁾" in line)
+        assert screen[top + 1].startswith("│  Your ") and screen[top + 2].startswith("│  one ")  # as padded as the first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.cells import cell_len
 from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
@@ -25,8 +25,8 @@ class QueryBar(Static):
     max_lines: int = 4
     """Lines the chips may take; the app lowers it on a crowded screen (see attn_tui.ui.layout)."""
 
-    _plain: str = ""
-    """The chips as plain text, to count the lines they wrap to."""
+    _lines: int = 1
+    """Lines the chips took when last shown."""
 
     _chips: dict[tuple[int, bool], Content]
     """Each token's chip, parsed once: parsing two dozen clickable chips was most of a query change."""
@@ -48,39 +48,39 @@ class QueryBar(Static):
         # at the bottom could be the query's, and the counts of the others must stay readable.
         count = min(scenario.n_tokens, MAX_CHIPS)
         while True:
-            shown_range, notes, plain = self._window(scenario, count)
-            lines = len(Text(plain).wrap(self.app.console, width)) if width > 0 else 1
-            if lines <= self.max_lines or count == 1:
+            shown_range, (before, after), widths = self._window(scenario, count)
+            breaks = _line_breaks(widths, width)
+            if len(breaks) <= self.max_lines or count == 1:
                 break
             count = max(1, count - 2)
-        before, after = notes
-        chips: list[str | Content] = [before] if before else []
-        chips.extend(self._chip(index, scenario.tokens[index], index == scenario.query) for index in shown_range)
+        items: list[str | Content] = [before] if before else []
+        items.extend(self._chip(index, scenario.tokens[index], index == scenario.query) for index in shown_range)
         if after:
-            chips.append(after)
-        self._plain = plain
+            items.append(after)
+        # Broken into lines here rather than wrapped by Textual, which drops a line's leading
+        # space: a chip starting a line would lose its padding and stand out of the column.
+        lines = [Content(" ").join(items[start:stop]) for start, stop in breaks]
+        self._lines = len(lines)
         # A new layout only if the bar takes another number of lines (a chip is as wide marked as
         # unmarked, so moving the query among the same tokens never needs one).
-        shape = (width, lines)
-        self.update(Content(" ").join(chips), layout=shape != self._shape)
+        shape = (width, len(lines))
+        self.update(Content("\n").join(lines), layout=shape != self._shape)
         self._shape = shape
 
     @staticmethod
-    def _window(scenario: Scenario, count: int) -> tuple[range, tuple[str, str], str]:
-        """``count`` tokens around the query, the notes counting the others, and the plain text."""
+    def _window(scenario: Scenario, count: int) -> tuple[range, tuple[str, str], list[int]]:
+        """``count`` tokens around the query, the notes counting the others, and every item's width."""
         n = scenario.n_tokens
         start = max(0, min(scenario.query - count // 2, n - count))
         shown = range(start, start + count)
         before = f"{start} more …" if start else ""
         after = f"… {n - shown.stop} more" if shown.stop < n else ""
-        plain = " ".join(([before] if before else []) + [f" {scenario.tokens[i]} " for i in shown] + ([after] if after else []))
-        return shown, (before, after), plain
+        widths = [cell_len(f" {scenario.tokens[i]} ") for i in shown]
+        return shown, (before, after), ([cell_len(before)] if before else []) + widths + ([cell_len(after)] if after else [])
 
     def needed_height(self) -> int:
-        """Rows the bar takes at its width, borders included."""
-        width = self.content_region.width
-        lines = len(Text(self._plain).wrap(self.app.console, width)) if width > 0 else 1
-        return lines + self.styles.gutter.height
+        """Rows the bar takes, borders included (as last shown: the app shows it at its width first)."""
+        return self._lines + self.styles.gutter.height
 
     def _chip(self, index: int, token: str, is_query: bool) -> Content:
         key = (index, is_query)
@@ -94,3 +94,17 @@ class QueryBar(Static):
                 markup = f"[@click=app.select_query({index})] {text} [/]"
             chip = self._chips[key] = Content.from_markup(markup)
         return chip
+
+
+def _line_breaks(widths: list[int], width: int) -> list[tuple[int, int]]:
+    """(start, stop) of the items on each line, one space apart, in ``width`` cells (0: one line)."""
+    lines: list[tuple[int, int]] = []
+    start, used = 0, 0
+    for index, item in enumerate(widths):
+        if index > start and width > 0 and used + 1 + item > width:
+            lines.append((start, index))
+            start, used = index, item
+        else:
+            used += item + (1 if index > start else 0)
+    lines.append((start, len(widths)))
+    return lines
