@@ -86,3 +86,8 @@ async def send_burst(pilot: Pilot, *keys: str) -> None:
     for key in keys:
         pilot.app._driver.send_message(key_event(key))
     await pilot._wait_for_screen()
+
+
+def screen_text(app: AttnApp) -> str:
+    """What the terminal shows, line by line: a widget cut off by its container is cut here too."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())

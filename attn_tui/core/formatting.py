@@ -47,6 +47,14 @@ def subscript(number: int) -> str:
     return str(number).translate(_SUBSCRIPTS)
 
 
+def subscript_pair(first: int, second: int | str) -> str:
+    """Two subscripts, e.g. the query and the token of ω₂₁; a comma between them when either is
+    two digits or more (ω₂,₁₀), so that ω₂₁₀ never leaves ω₂₁,₀ or ω₂,₁₀ to guess. ``second`` may be
+    a subscript letter (ᵢ, ⱼ)."""
+    long = first >= 10 or (isinstance(second, int) and second >= 10)
+    return subscript(first) + ("," if long else "") + (subscript(second) if isinstance(second, int) else second)
+
+
 def superscript(number: int) -> str:
     return str(number).translate(_SUPERSCRIPTS)
 
@@ -63,15 +71,13 @@ def context_vector(index: int) -> str:
 
 def score_formula(query: int) -> str:
     """ω_qi = x⁽ⁱ⁾·x⁽q⁾ for a 1-based query index."""
-    q = subscript(query)
-    return f"ω{q}ᵢ = x⁽ⁱ⁾·{token_vector(query)}"
+    return f"ω{subscript_pair(query, 'ᵢ')} = x⁽ⁱ⁾·{token_vector(query)}"
 
 
 def weight_formula(query: int) -> str:
-    q = subscript(query)
-    return f"α{q}ᵢ = exp ω{q}ᵢ / Σⱼ exp ω{q}ⱼ"
+    qi, qj = subscript_pair(query, "ᵢ"), subscript_pair(query, "ⱼ")
+    return f"α{qi} = exp ω{qi} / Σⱼ exp ω{qj}"
 
 
 def context_formula(query: int) -> str:
-    q = subscript(query)
-    return f"{context_vector(query)} = Σᵢ α{q}ᵢ x⁽ⁱ⁾"
+    return f"{context_vector(query)} = Σᵢ α{subscript_pair(query, 'ᵢ')} x⁽ⁱ⁾"

@@ -32,7 +32,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "book",
         "Your journey starts with one step",
-        "The seed's example (Raschka ch. 3.3): six tokens, 3-d embeddings, query journey.",
+        "The book's example (Raschka ch. 3.3): six tokens, 3-d embeddings, query journey.",
         SEED_EXAMPLE,
     ),
     Preset(

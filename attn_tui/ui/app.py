@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.widget import AwaitMount
 from textual.binding import Binding
@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from attn_tui.ui import layout
 from attn_tui.ui.commands import AttnCommands
 from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
 from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
@@ -45,7 +46,7 @@ from attn_tui.terminal.textual_internals import DiffedDisplay, DuplicateIds, Saf
 from attn_tui.ui.cell_editing import CellEditing
 from attn_tui.ui.walk_actions import WalkActions
 from attn_tui.ui.mechanism_actions import MECHANISM_ACTIONS, MECHANISM_BINDINGS, MechanismActions
-from attn_tui.ui.widgets.panels import Panel, context_rows, fitting_rows
+from attn_tui.ui.widgets.panels import Panel
 from attn_tui.ui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
@@ -53,9 +54,6 @@ if TYPE_CHECKING:  # compute imports torch: loaded in the background after the f
 
 FIRST_FRAME_WAIT = 2.0
 """Seconds torch's import waits for the first frame before going ahead anyway."""
-
-MIN_WIDTH, MIN_HEIGHT = 80, 24
-"""Below this the layout cannot show the grid and all three panels."""
 
 MATRIX_BESIDE_GRID_WIDTH = 100
 """Narrower than this, the matrix view takes the whole width: beside the grid it would show only
@@ -73,6 +71,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
     CSS_PATH = "app.tcss"
     TITLE = "attn-tui"
     COMMANDS = App.COMMANDS | {AttnCommands}
+    HORIZONTAL_BREAKPOINTS = layout.HORIZONTAL_BREAKPOINTS
 
     BINDINGS = [
         *RECOVERY_BINDINGS,  # first: while recovered work is offered, its key leads the footer
@@ -126,6 +125,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
     _screen_height: int = 0
     """The terminal's height, as the last resize gave it (0 before the first)."""
     _message_lines: int = -1
+    _message_text: str = ""
     """Lines the message under the grid took, to lay out again only when that changes."""
     _matrix_view_before_walk: bool = False
 
@@ -168,10 +168,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
                 yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):
                 yield from self._new_panels(self.mechanism)
-        yield Static(
-            f"Terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window, or press Ctrl+Q to quit.",
-            id="too-small",
-        )
+        yield Static(id="too-small")
         yield Footer()
 
     def _new_panels(self, mechanism: Mechanism) -> list[Panel]:
@@ -193,9 +190,8 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         if self._panels_mechanism != mechanism.name:
             return  # another switch came meanwhile: its own swap shows its panels
         self._panels = panels
-        self._fit_panels_to_height(self._screen_height or self.size.height, force=True)
         self.watch_compare_normalisations(self.compare_normalisations)
-        self._show_results()
+        self._show_results()  # fits the layout to the new panels too
 
     def on_mount(self) -> None:
         # After a suspend (Ctrl+Z) the terminal shows something else: repaint everything.
@@ -264,26 +260,55 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
 
     def on_resize(self, event: events.Resize) -> None:
         self._screen_diff.reset()  # the terminal may have redrawn or reflowed its lines
-        too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        too_small = layout.too_small(*event.size)
         # On the main screen, not the top one: a resize under the help screen must still count.
         main_screen = self.screen_stack[0]
         main_screen.set_class(too_small, "-too-small")
-        self._fit_panels_to_height(event.size.height)
+        if too_small:
+            main_screen.query_one("#too-small", Static).update(layout.too_small_notice(*event.size))
+        self._screen_height = event.size.height  # the app's size is not yet the new one while it resizes
+        self.query_one(EmbeddingGrid).set_spacing(*layout.grid_spacing(event.size.width))
         self._sync_matrix_layout(event.size.width)
+        # Text wraps anew at the new widths, known once they are laid out.
+        self.call_after_refresh(self._fit_layout)
         if not too_small:
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
 
-    def _fit_panels_to_height(self, height: int, *, force: bool = False) -> None:
-        """List as many tokens in the per-token panels as leave the last panel (the context
-        vector) on screen."""
-        self._screen_height = height  # the app's size is not yet the new one while it resizes
-        panels = [panel for panel in self._panels if panel.LISTS_TOKENS]
-        limit = fitting_rows(height, len(panels), sum(panel.EXTRA_ROWS for panel in panels))
-        if force or any(panel.row_limit != limit for panel in panels):
-            for panel in panels:
-                panel.row_limit = limit
-            self._show_results()
+    @on(Panel.Measured)
+    def _fit_layout(self) -> None:
+        """Share the screen's rows between the widgets (see :mod:`attn_tui.ui.layout`): the
+        context vector and the walk's arithmetic always keep a place on screen."""
+        height = self._screen_height or self.size.height
+        if not height:
+            return  # not laid out yet
+        analysis = self.analysis
+        query_panels = [panel for panel in self._panels if panel.has_class("query-panel")]
+        if analysis is not None and not self.matrix_view and query_panels:
+            # The mechanism's panels that list tokens share the rows; the last panel (the
+            # context vector) keeps at least one line of numbers.
+            listing = [panel for panel in query_panels if panel.LISTS_TOKENS]
+            last = query_panels[-1]
+            fit = layout.fit_right_column(
+                height,
+                analysis.scenario.n_tokens,
+                sum(panel.fixed_lines for panel in listing),
+                getattr(last, "needed_lines", 1),
+                listing=len(listing),
+            )
+            progress = self._walk_progress()
+            for panel in listing:
+                if fit.rows != panel.row_limit:
+                    panel.row_limit = fit.rows
+                    panel.show(analysis, progress)
+            last.styles.max_height = fit.context_height  # unchanged, this sets nothing
+        below_bar = self._message_height()
+        if self.walking:
+            below_bar += self.query_one(ExplanationPanel).essential_height()
+        bar = self.query_one(QueryBar)
+        bar.max_lines = layout.fit_query_bar_lines(height, below_bar)
+        bar.show(self.scenario)  # fewer chips when it got fewer lines
+        self.query_one(EmbeddingGrid).styles.max_height = layout.fit_grid_height(height, bar.needed_height() + below_bar)
 
     def _refocus_grid(self) -> None:
         main_screen = self.screen_stack[0]
@@ -337,25 +362,11 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         progress = self._walk_progress()
         for panel in self._visible_panels():
             panel.show(self.analysis, progress)
-        if not self.matrix_view:
-            self._fit_context(self.analysis)
         if progress is not None and self.walkthrough is not None:
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         grid_matrix = self.shown_grid_matrix().name
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells_of(grid_matrix) if progress and progress.step else ())
-
-    def _fit_context(self, analysis: Analysis) -> None:
-        """The last panel (the context vector) gets the rows the per-token panels leave: a long
-        vector scrolls inside it instead of running off the screen."""
-        panels = [panel for panel in self._panels if panel.LISTS_TOKENS]
-        if not panels:
-            return
-        listed = len(panels[0].rows(analysis))
-        extra = sum(panel.EXTRA_ROWS for panel in panels)
-        height = context_rows(self._screen_height or self.size.height, listed, listed < analysis.scenario.n_tokens, len(panels), extra)
-        # Unchanged, this sets nothing and lays nothing out again.
-        query_panels = [panel for panel in self._panels if panel.has_class("query-panel")]
-        query_panels[-1].styles.max_height = height
+        self._fit_layout()
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""
@@ -400,14 +411,24 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
+        self._message_text = text
         # Lay out again only if the message takes another number of lines.
-        width = max(1, message.content_region.width)
-        lines = max(2, len(Text(text).wrap(self.console, width))) if width > 1 else -1  # min-height: 2
+        lines = self._message_height()
         message.update(Text(text), layout=lines != self._message_lines)  # Text: never parsed as markup
         self._message_lines = lines
+        self._fit_layout()  # the grid makes room for a longer message: it is never cut
         if self.grid_hidden:
             # The message line is hidden with the grid: say it in a toast instead.
             self.notify(text, severity="error" if error else "information", markup=False)
+
+    def _message_height(self) -> int:
+        """Rows the message under the grid takes, wrapped (at least its min-height: 2, or 1 during
+        a walk, see app.tcss)."""
+        least = 1 if self.walking else 2
+        width = self.query_one("#message", Static).content_region.width
+        if width <= 1:
+            return least
+        return max(least, len(Text(self._message_text).wrap(self.console, width)))
 
     @property
     def grid_hidden(self) -> bool:
@@ -430,7 +451,14 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
 
     # --- events ---
 
+    @property
+    def keys_wait(self) -> bool:
+        """The too-small notice covers the main screen: a key would change what nobody sees."""
+        return len(self.screen_stack) == 1 and self.screen.has_class("-too-small")
+
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.keys_wait and event.key != "ctrl+q":
+            return  # dropped, as the notice says; Ctrl+Q still quits
         # During autoplay a key press only stops it: a presenter's Space must not also step.
         if isinstance(event, events.Key) and self.autoplay and event.key not in KEYS_THAT_KEEP_AUTOPLAY:
             self.autoplay = False
@@ -445,6 +473,8 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
     def action_toggle_matrix(self) -> None:
         """Switch between the single-query panels and every query at once."""
         self.matrix_view = not self.matrix_view
+        # Said, so that an older hint ("Press m …") does not outlive what it asked for.
+        self._say("Matrix view: every query at once; m again: one query." if self.matrix_view else "One query: the scores, weights and context.")
 
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
@@ -469,8 +499,10 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         """Put the mechanism's alternatives side by side (3.3: the three normalisations), or not."""
         self.compare_normalisations = not self.compare_normalisations
         note = self.mechanism.compare_note
-        if self.compare_normalisations and note:
-            self._say(note)
+        if self.compare_normalisations:
+            self._say(note or f"Comparing {self.mechanism.compares}; c again: the weights with bars.")
+        else:
+            self._say("The weights with bars; c compares again.")
 
     def watch_compare_normalisations(self, comparing: bool) -> None:
         for panel in self._panels:

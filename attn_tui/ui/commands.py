@@ -105,3 +105,7 @@ class AttnCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), action, help=help_text)
+            elif (score := matcher.match(help_text)) > 0:
+                # Found by the words of its help ("book", "journey", "uniform"): ranked below the
+                # entries whose name matches.
+                yield Hit(score / 2, name, action, help=matcher.highlight(help_text))

@@ -18,6 +18,7 @@ from attn_tui.core.presets import Preset, preset
 from attn_tui.core.scenario import Scenario, ScenarioError
 from attn_tui.core.sentence import DEFAULT_DIM, DEFAULT_SEED, randomised
 from attn_tui.ui.widgets.embedding_grid import LABEL_COLUMN, EmbeddingGrid
+from attn_tui.ui.file_actions import UNTITLED
 from attn_tui.ui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceChoice, SentenceDialog
 
 if TYPE_CHECKING:
@@ -179,7 +180,10 @@ class ScenarioEditing:
             self._say("Sentence cancelled: nothing changed.")
             return
         self.sentence_settings = (choice.sentence, choice.dim, choice.seed)
+        # R draws with the same generator: offering the sentence's seed would give the same numbers.
+        self.next_seed = choice.seed + 1
         scenario = choice.scenario
+        self.switch_document(scenario, UNTITLED)  # the header no longer names the file it replaces
         self.change_scenario(
             scenario,
             f"Sentence of {scenario.n_tokens} tokens, dimension {choice.dim}, seed {choice.seed}.",
@@ -213,5 +217,6 @@ class ScenarioEditing:
         if chosen is None:
             self._say("Presets closed: nothing changed.")
             return
+        self.switch_document(chosen.scenario, UNTITLED)  # the header no longer names the file it replaces
         self.change_scenario(chosen.scenario, f"Preset: {chosen.name}.", hint=chosen.lesson)
 

@@ -9,6 +9,7 @@ after the whole file has been read and validated, and only through ``change_scen
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -72,6 +73,21 @@ class AfterPendingInput(Message):
         self.callback = callback
 
 
+@dataclass(frozen=True)
+class Document:
+    """Which file a scenario belongs to, as the header names it."""
+
+    path: Path | None = None
+    """The JSON file Ctrl+S writes to."""
+    imported_from: Path | None = None
+    """The embeddings file it was imported from."""
+    saved: Scenario | None = None
+    """The scenario as opened or saved; anything else is unsaved."""
+
+
+UNTITLED = Document()
+"""A scenario made here (a preset, a sentence): no file yet."""
+
 UNSAVED_MARK = "•"
 DEFAULT_SCENARIO_NAME = "scenario.json"
 
@@ -89,6 +105,22 @@ class FileActions(_Base):
     saved_scenario: Scenario | None = None
     """The scenario as last opened or saved; anything else is an unsaved change."""
 
+    _documents: dict[int, tuple[Scenario, Document]] | None = None
+    """Scenarios that began or ended a document (by identity), with it: undo and redo through an
+    open, a preset or a sentence bring the header's file back with the scenario."""
+
+    def switch_document(self, updated: Scenario, document: Document) -> None:
+        """``updated`` replaces the scenario as ``document``'s (a file opened, a preset, a sentence)."""
+        if self._documents is None:
+            self._documents = {}
+        current = self.scenario
+        self._documents[id(current)] = (current, Document(self.document_path, self.imported_from, self.saved_scenario))
+        self._documents[id(updated)] = (updated, document)
+        self._use_document(document)
+
+    def _use_document(self, document: Document) -> None:
+        self.document_path, self.imported_from, self.saved_scenario = document.path, document.imported_from, document.saved
+
     @property
     def unsaved(self) -> bool:
         """The scenario differs from the one last opened or saved (views do not count)."""
@@ -100,6 +132,9 @@ class FileActions(_Base):
     def show_file_state(self) -> None:
         """The header names the file (or else the mechanism), the section, and marks unsaved
         changes with •."""
+        remembered = (self._documents or {}).get(id(self.scenario))
+        if remembered is not None and remembered[0] is self.scenario:
+            self._use_document(remembered[1])  # undone or redone to where a document began or ended
         if self.document_path:
             name = f"{self.document_path.name} · ch. {self.mechanism.section}"
         elif self.imported_from:
@@ -147,8 +182,10 @@ class FileActions(_Base):
         save_scenario(path, scenario, self.view_options(), overwrite=overwrite)
         self.document_path = path
         self.saved_scenario = scenario
+        self._documents = None  # from now on undo stays in this file, whatever it came from
         self.show_file_state()
         self.notify(f"Saved {path}", title="Saved", markup=False)
+        self._say(f"Saved {path}.")  # replaces a hint about the scenario before it was saved
         if then is not None:
             then()
 
@@ -213,9 +250,10 @@ class FileActions(_Base):
         # Nothing is asked before replacing unsaved work: undo brings it back, and the message says so.
         hint = "u brings back your unsaved work." if self.unsaved else ""
         # The document changes before the scenario, so the header's mark compares with the new file.
-        self.document_path = path if loaded.is_scenario_file else None
-        self.imported_from = None if loaded.is_scenario_file else path
-        self.saved_scenario = scenario
+        if loaded.is_scenario_file:
+            self.switch_document(scenario, Document(path=path, saved=scenario))
+        else:
+            self.switch_document(scenario, Document(imported_from=path, saved=scenario))
         self.change_scenario(scenario, f"Opened {path.name}: {shape}, query {quote(scenario.query_token)}.", hint=hint)
         if loaded.view is not None:
             self.matrix_view = loaded.view.matrix_view
@@ -245,7 +283,16 @@ class FileActions(_Base):
         self._export_text("Export the panels as CSV", "attention-panels.csv", (".csv",), text, what)
 
     def action_export_svg(self) -> None:
-        """Save what is on screen now as an SVG picture."""
+        """Save what is on screen now as an SVG picture: the panels, not the toasts over them."""
+        if self._notifications:
+            # A screenshot is for slides: "Copied…" or "Exported…" drawn over the weights would
+            # spoil it. The toasts go first; the picture is taken once they are off the screen.
+            self.clear_notifications()
+            self.call_after_refresh(self._export_svg)
+        else:
+            self._export_svg()
+
+    def _export_svg(self) -> None:
         svg = self.export_screenshot()  # before the dialog covers the screen
         default = time.strftime("attn-tui-%Y%m%d-%H%M%S.svg")
         self._export_text("Save an SVG screenshot", default, (".svg",), svg, "the screenshot")
@@ -259,6 +306,7 @@ class FileActions(_Base):
             def write(overwrite: bool) -> None:
                 write_text_atomically(path, text, overwrite=overwrite)
                 self.notify(f"Saved {what} to {path}", title="Exported", markup=False)
+                self._say(f"Saved {what} to {path}.")
 
             self._write_confirmed(path, write)
 

@@ -109,7 +109,7 @@ async def test_enter_prefills_the_current_value_for_editing():
         app = pilot.app
         await pilot.press("down", "right", "enter")  # journey, dim 2 = 0.87
         assert app.query_one(EmbeddingGrid).editing.text == "0.87"
-        await pilot.press("backspace", "5", "enter")  # 0.85
+        await pilot.press("end", "backspace", "5", "enter")  # 0.85 (End keeps the selected value to edit)
         assert app.scenario.embeddings[1] == (0.55, 0.85, 0.66)
         assert_panels_match_fresh_computation(app)
 
@@ -225,7 +225,10 @@ async def test_a_too_small_terminal_shows_a_notice_not_a_broken_layout():
         await pilot.pause()
         assert app.query_one("#too-small").display
         assert "need 80×24" in widget_text(app.query_one("#too-small"))
+        assert "60×20" in widget_text(app.query_one("#too-small"))  # the size it has now
         assert app.query_one("#main").styles.display == "none"
+        await pilot.press("right_square_bracket", "x")  # unseen changes: the keys wait
+        assert app.scenario.query == 1 and app.scenario.n_tokens == 6
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.query_one("#main").styles.display != "none"
@@ -329,3 +332,31 @@ async def test_a_commit_never_shows_the_old_value_in_between():
         await pilot.press("1", "enter")
         assert grid.editing is None and "1.0000" in grid.render_line(1).text
         assert not any(segment.style and segment.style.reverse and segment.text == " " for segment in grid.render_line(1))
+
+
+async def palette_entries(pilot, query: str) -> str:
+    """The command palette's entries for ``query``, as text (the palette stays open)."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p", *query)
+    await pilot.pause(0.5)
+    command_list = pilot.app.screen.query_one(CommandList)
+    return "\n".join(str(command_list.get_option_at_index(i).prompt) for i in range(command_list.option_count))
+
+
+@pytest.mark.parametrize("query", ["book", "journey", "uniform"])
+async def test_the_palette_finds_presets_by_their_words(query):
+    async with running(size=(100, 30)) as pilot:
+        entries = await palette_entries(pilot, query)
+        assert "Preset:" in entries, entries
+
+
+async def test_the_svg_header_has_no_span_an_svg_renderer_squeezes_and_an_icon_every_font_has():
+    import re
+
+    async with running(size=(80, 24)) as pilot:
+        svg = pilot.app.export_screenshot()
+    header = re.findall(r'line-0\)">([^<]*)</text>', svg)
+    assert header[0] == "α"
+    assert not any(span.startswith("&#160;") for span in header), header  # rsvg drops a leading space
+    assert "attn-tui · simple self-attention" in "".join(header).replace("&#160;", " ")

@@ -16,7 +16,7 @@ from attn_tui.core.scenario import SEED_EXAMPLE
 from attn_tui.core.sentence import randomised, scenario_from_sentence
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.scenario_dialogs import PresetDialog, SeedDialog, SentenceDialog
-from conftest import help_keys, message, running, widget_text
+from conftest import screen_text, help_keys, message, running, widget_text
 from test_app import BOOK_SCORES, assert_panels_match_fresh_computation, panel_values
 
 
@@ -263,6 +263,19 @@ async def test_keys_typed_into_a_dialog_do_not_touch_the_scenario():
 # --- randomise and presets -------------------------------------------------------------------
 
 
+async def test_shift_r_after_a_sentence_offers_the_seed_after_the_sentences():
+    async with running(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.press("t", "enter")  # the tokens on screen, seed 123
+        await pilot.pause()
+        typed = app.scenario
+        await pilot.press("R")
+        assert app.screen.query_one("#seed", Input).value == "124"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.scenario != typed  # new numbers, not the sentence's again
+
+
 async def test_shift_r_randomises_with_a_seed_and_offers_the_next_one():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app
@@ -325,7 +338,7 @@ async def _randomise(pilot: Pilot) -> None:
 
 CHANGES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "cell value": lambda pilot: pilot.press("5", "enter"),
-    "label": lambda pilot: pilot.press("r", "backspace", "enter"),
+    "label": lambda pilot: pilot.press("r", "end", "backspace", "enter"),
     "insert token": lambda pilot: pilot.press("i"),
     "delete token": lambda pilot: pilot.press("x"),
     "insert dimension": lambda pilot: pilot.press("I"),
@@ -528,3 +541,55 @@ async def test_the_narrow_matrix_view_hides_the_grid_so_grid_edits_wait_and_mess
         toasts = [notification.message for notification in app._notifications]
         assert any("press m to show it" in toast for toast in toasts)
         assert "Undid: Query x⁽³⁾: starts." in toasts
+
+
+# --- line editing in a cell (issue 11, item 12) ----------------------------------------------
+
+
+async def test_typing_replaces_the_prefilled_value():
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("enter", *"nan", "enter")
+        assert "'nan'" in message(app) and "0.43nan" not in message(app)
+        await pilot.press("escape", "enter", "2", "enter")
+        assert app.scenario.embeddings[0][0] == 2.0
+
+
+async def test_a_move_keeps_the_prefilled_value_and_edits_it():
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("enter", "end", "1", "enter")  # 0.43 → 0.431
+        assert app.scenario.embeddings[0][0] == 0.431
+        await pilot.press("enter", "home", "-", "enter")
+        assert app.scenario.embeddings[0][0] == -0.431
+
+
+@pytest.mark.parametrize(
+    ("keys", "typed"),
+    [
+        (["ctrl+u"], ""),
+        (["end", "ctrl+u"], ""),
+        (["end", "left", "left", "ctrl+u"], "43"),
+        (["home", "right", "ctrl+k"], "0"),
+        (["end", "ctrl+a", "ctrl+k"], ""),
+        (["home", "ctrl+e", "9"], "0.439"),
+        (["end", "ctrl+w"], ""),
+        (["backspace"], ""),
+    ],
+)
+async def test_the_usual_line_editing_keys_work_in_a_cell(keys, typed):
+    async with running() as pilot:
+        await pilot.press("enter", *keys)
+        assert pilot.app.query_one(EmbeddingGrid).editing.text == typed
+
+
+async def test_a_long_number_scrolls_inside_its_cell_instead_of_widening_the_grid():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        grid = app.query_one(EmbeddingGrid)
+        width = grid.outer_size.width
+        await pilot.press("1", *"234567890.123456789")
+        await pilot.pause()
+        assert grid.outer_size.width == width
+        assert "dim 3" in grid_text(app) and "Weights" in screen_text(app)
+        assert "56789" in grid_text(app)  # the end of what is typed, where the caret is

@@ -19,7 +19,7 @@ from attn_tui.core.files import ViewOptions, load_file, save_scenario
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedChangesDialog
 from bad_files import BAD_FILES, RUNS_CODE_MARKER, make_bad_file
-from conftest import help_keys, message, running, widget_text
+from conftest import help_keys, message, running, wait_until_ready, widget_text
 
 EDITED = SEED_EXAMPLE.with_value(0, 0, 1.0).with_query(2)
 """Work in progress that a bad file must not touch."""
@@ -335,6 +335,19 @@ async def test_svg_screenshot_names_the_file(in_tmp):
         assert app.notes[-1] == ("Exported", "Saved the screenshot to shot.svg", "information")
 
 
+async def test_svg_screenshot_leaves_the_toasts_out(in_tmp):
+    app = AttnApp()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # Pilot hides toasts by default
+        await wait_until_ready(pilot)
+        pilot.app.notify("Copied the snippet", title="Toast over the weights")
+        await pilot.pause()
+        await pilot.press("f12")
+        await pilot.pause()
+        await type_path(pilot, "slide.svg")
+        svg = (in_tmp / "slide.svg").read_text(encoding="utf-8").replace("&#160;", " ")
+        assert "0.4419" in svg and "Toast" not in svg and "Copied" not in svg
+
+
 async def test_export_asks_before_replacing(in_tmp):
     (in_tmp / "attention.py").write_text("mine", encoding="utf-8")
     app = RecordingApp()
@@ -412,3 +425,20 @@ async def test_a_file_in_the_matrix_view_opens_with_the_focus_on_what_is_shown(s
         await pilot.pause()
         assert app.query_one("#right").has_class("-matrix")
         assert type(app.focused).__name__ == focused
+
+
+@pytest.mark.parametrize("replace", [["P", "down", "enter"], ["t", "enter"], ["u"]])
+async def test_the_header_stops_naming_an_imported_file_once_its_scenario_is_replaced(in_tmp, replace):
+    (in_tmp / "emb.csv").write_text("1,2\n3,4\n5,6\n", encoding="utf-8")
+    async with running() as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+l", *"emb.csv", "enter")
+        await pilot.pause()
+        assert "imported from emb.csv" in app.sub_title
+        await pilot.press(*replace)
+        await pilot.pause()
+        assert "emb.csv" not in app.sub_title
+        if replace != ["u"]:
+            await pilot.press("u")  # undo brings the file's scenario back, and its name
+            await pilot.pause()
+            assert app.sub_title == "imported from emb.csv · ch. 3.3"

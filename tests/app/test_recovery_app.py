@@ -55,7 +55,7 @@ async def test_a_changed_scenario_is_saved_with_its_view_and_file(tmp_path):
 
 @pytest.mark.parametrize(("keys", "edit"), [
     (["down", "right", "right", "4", "2", "x"], CellEditInProgress(1, 2, "42x")),  # dim 3, not even a number yet
-    (["home", "enter", "backspace", "W"], CellEditInProgress(0, None, "YouW")),  # a label being renamed
+    (["home", "enter", "end", "backspace", "W"], CellEditInProgress(0, None, "YouW")),  # a label being renamed (End: the pre-filled text is no longer selected)
 ])
 async def test_a_cell_edit_in_progress_is_saved_with_its_text(keys, edit):
     async with running() as pilot:

@@ -4,6 +4,8 @@ Update after an intended change of the screen with `pytest tests/test_snapshots.
 then look at `snapshot_report.html` or the SVGs before committing.
 """
 
+from attn_tui.core.scenario import seeded_scenario
+from attn_tui.core.sentence import scenario_from_sentence
 from attn_tui.ui.app import AttnApp
 from conftest import wait_until_ready
 
@@ -34,6 +36,22 @@ def test_mid_walk_80x24(snap_compare):
 
 def test_mid_walk_120x32(snap_compare):
     assert snap_compare(AttnApp(), terminal_size=(120, 32), press=MID_WALK, run_before=wait_until_ready)
+
+
+def test_mid_walk_80x24_with_10_tokens(snap_compare):
+    """The step's arithmetic stays on screen however many tokens (issue 11, item 1)."""
+    ten_tokens = scenario_from_sentence("the quick brown fox jumps over the lazy dog and", 3, 123)
+    assert snap_compare(AttnApp(ten_tokens), terminal_size=(80, 24), press=MID_WALK, run_before=wait_until_ready)
+
+
+def test_mid_walk_80x24_with_512_tokens(snap_compare):
+    big = seeded_scenario(512, 768, seed=7)
+    assert snap_compare(AttnApp(big), terminal_size=(80, 24), press=MID_WALK, run_before=wait_until_ready)
+
+
+def test_mid_walk_200x60(snap_compare):
+    """A projector's terminal: half the width for the grid's column and the explanation (item 15)."""
+    assert snap_compare(AttnApp(), terminal_size=(200, 60), press=MID_WALK, run_before=wait_until_ready)
 
 
 def test_matrix_view_120x32(snap_compare):

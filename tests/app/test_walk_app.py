@@ -215,6 +215,17 @@ async def test_exp_overflow_shows_nan_in_the_naive_column_and_says_why():
         assert all(0.0 <= float(value) <= 1.0 for value in torch_column)
 
 
+async def test_a_zero_sum_of_scores_says_why_the_first_column_is_nan():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+p", *"zero query")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "c")
+        await pilot.pause()
+        text = " ".join(widget_text(app.query_one("#weights .panel-body")).split())
+        assert "NaN" in text and "divides by Σω = 0" in text
+
+
 async def test_autoplay_steps_by_itself_and_any_key_stops_it():
     async with running(size=(100, 30)) as pilot:
         app = pilot.app
@@ -302,7 +313,7 @@ async def test_walk_and_matrix_view_at_80x24_under_no_color(monkeypatch):
         assert app.query_one("#explanation").region.height >= 5
         await pilot.press("escape", "m")
         body = app.query_one("#matrix .panel-body")
-        text = widget_text(body)
+        text = " ".join(widget_text(body).split())
         assert "0.1385 0.2379" in text  # numbers, not colour, carry the heatmap
         # The query's row is marked without colour: ▶ and reverse video.
         lines = body.render_lines(body.region.reset_offset)
@@ -316,8 +327,9 @@ async def test_at_80_columns_the_matrix_view_takes_the_whole_width_and_gives_the
         await pilot.press("m")
         grid, matrix = app.query_one(EmbeddingGrid), app.query_one("#matrix")
         assert not app.query_one("#left").display and app.focused is matrix
-        text = widget_text(matrix.query_one(".panel-body"))
-        assert "▶journey  " + " ".join(BOOK_WEIGHTS) in text  # all six columns fit
+        text = " ".join(widget_text(matrix.query_one(".panel-body")).split())
+        assert "▶journey " + " ".join(BOOK_WEIGHTS) in text  # all six columns fit
+        assert "Your journey starts with one step" in text  # and their names in full
         await pilot.press("right_square_bracket")
         assert app.scenario.query == 2
         await pilot.press("m")
@@ -343,3 +355,13 @@ async def test_every_palette_entry_names_the_keys_of_its_bindings():
             if walking:
                 assert helps["Walk: next step"].endswith("(Space, n, →)")
                 assert helps["Leave the walkthrough"].endswith("(Esc)")
+
+
+async def test_the_walks_column_headings_stay_in_place_as_values_fill_in():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("w")
+        heading = widget_text(app.query_one("#weights .panel-body")).splitlines()[0]
+        for _ in range(14):  # through the scores and the normalisation
+            await pilot.press("space")
+            assert widget_text(app.query_one("#weights .panel-body")).splitlines()[0] == heading

@@ -23,7 +23,7 @@ def test_opens_a_saved_file_and_shows_its_numbers(tmp_path):
         screen = tmux.wait_for("lesson.json", "Query x⁽³⁾: mice", "0.9362", "[0.0405, 1.8958]")
         assert "4.0000" in screen and "0.0466" in screen
         tmux.send("Down", "Down", "3", "Enter")  # mice, dim 1 := 3
-        tmux.wait_for("lesson.json • unsaved")
+        tmux.wait_for("lesson.json · ch. 3.3 • unsaved")
         tmux.send("C-s")
         tmux.wait_for("Saved")
         tmux.send("C-q")

@@ -58,11 +58,22 @@ def test_subscript_and_superscript(number, sub, sup):
         (score_formula, 2, "ω₂ᵢ = x⁽ⁱ⁾·x⁽²⁾"),
         (weight_formula, 2, "α₂ᵢ = exp ω₂ᵢ / Σⱼ exp ω₂ⱼ"),
         (context_formula, 2, "z⁽²⁾ = Σᵢ α₂ᵢ x⁽ⁱ⁾"),
-        (score_formula, 12, "ω₁₂ᵢ = x⁽ⁱ⁾·x⁽¹²⁾"),
-        (weight_formula, 12, "α₁₂ᵢ = exp ω₁₂ᵢ / Σⱼ exp ω₁₂ⱼ"),
-        (context_formula, 12, "z⁽¹²⁾ = Σᵢ α₁₂ᵢ x⁽ⁱ⁾"),
+        # Past 9 a comma separates the query's index from the token's (issue 11, item 11).
+        (score_formula, 12, "ω₁₂,ᵢ = x⁽ⁱ⁾·x⁽¹²⁾"),
+        (weight_formula, 12, "α₁₂,ᵢ = exp ω₁₂,ᵢ / Σⱼ exp ω₁₂,ⱼ"),
+        (context_formula, 12, "z⁽¹²⁾ = Σᵢ α₁₂,ᵢ x⁽ⁱ⁾"),
     ],
 )
 def test_formulas(formula, query, expected):
     """The book's notation for a 1-based query index, one- or two-digit."""
     assert formula(query) == expected
+
+
+def test_two_subscripts_take_a_comma_once_an_index_has_two_digits():
+    from attn_tui.core.formatting import score_formula, subscript_pair
+
+    assert subscript_pair(2, 1) == "₂₁"
+    assert subscript_pair(2, 10) == "₂,₁₀"
+    assert subscript_pair(21, 1) == "₂₁,₁"
+    assert subscript_pair(12, "ᵢ") == "₁₂,ᵢ"
+    assert score_formula(2) == "ω₂ᵢ = x⁽ⁱ⁾·x⁽²⁾"

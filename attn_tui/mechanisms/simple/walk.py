@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
-from attn_tui.core.formatting import context_vector, format_number, format_operand, format_vector, subscript, token_vector
+from attn_tui.core.formatting import context_vector, format_number, format_operand, format_vector, subscript_pair, token_vector
 from attn_tui.core.walkthrough import Stage, Step, Walkthrough, factor, row_cells, terms, vector
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
     steps = []
     for i, (token, x_i, score) in enumerate(zip(scenario.tokens, scenario.embeddings, scores)):
         products = terms(range(len(x_i)), lambda k: f"{factor(x_i[k])}×{factor(query[k])}", " + ")
-        symbol = f"ω{subscript(q + 1)}{subscript(i + 1)}"
+        symbol = f"ω{subscript_pair(q + 1, i + 1)}"
         dot = f"{token_vector(i + 1)}·{token_vector(q + 1)}"
         steps.append(
             Step(
@@ -147,7 +147,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
 def _normalisation_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n = scenario.n_tokens
-    qs = subscript(scenario.query + 1)
+    q1 = scenario.query + 1
     result = analysis.query
     scores = result.scores.tolist()
     exps = result.exp_scores.tolist()
@@ -166,13 +166,13 @@ def _normalisation_steps(analysis: Analysis) -> list[Step]:
         steps.append(
             Step(
                 stage=NORMALISATION,
-                title=f"exp ω{qs}{subscript(i + 1)}",
+                title=f"exp ω{subscript_pair(q1, i + 1)}",
                 computes=f"exp of the score of “{token}”, positive whatever the score's sign",
                 cells=frozenset(),
                 rows=(),
                 reads_query=False,
                 token=i,
-                arithmetic=(f"exp ω{qs}{subscript(i + 1)} = exp({format_number(score)}) = {format_number(exp)}",),
+                arithmetic=(f"exp ω{subscript_pair(q1, i + 1)} = exp({format_number(score)}) = {format_number(exp)}",),
                 known=Known(scores=n, exp_scores=i + 1),
                 note=note,
             )
@@ -181,21 +181,21 @@ def _normalisation_steps(analysis: Analysis) -> list[Step]:
     steps.append(
         Step(
             stage=NORMALISATION,
-            title=f"Σⱼ exp ω{qs}ⱼ",
+            title=f"Σⱼ exp ω{subscript_pair(q1, 'ⱼ')}",
             computes="the sum of all the exps, the softmax's denominator",
             cells=frozenset(),
             rows=(),
             reads_query=False,
             token=None,
-            arithmetic=(f"Σⱼ exp ω{qs}ⱼ = {exp_terms} = {format_number(exp_sum)}",),
+            arithmetic=(f"Σⱼ exp ω{subscript_pair(q1, 'ⱼ')} = {exp_terms} = {format_number(exp_sum)}",),
             known=Known(scores=n, exp_scores=n, exp_sum=True),
             note="One exp overflowed, so the sum is inf too." if math.isinf(exp_sum) else "",
         )
     )
     for i, token in enumerate(scenario.tokens):
-        symbol = f"α{qs}{subscript(i + 1)}"
+        symbol = f"α{subscript_pair(q1, i + 1)}"
         arithmetic = [
-            f"{symbol} = exp ω{qs}{subscript(i + 1)} / Σⱼ exp ω{qs}ⱼ = "
+            f"{symbol} = exp ω{subscript_pair(q1, i + 1)} / Σⱼ exp ω{subscript_pair(q1, 'ⱼ')} = "
             f"{format_number(exps[i])} / {format_number(exp_sum)} = {format_number(naive[i])}"
         ]
         note = ""
@@ -228,7 +228,7 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n = scenario.n_tokens
     q = scenario.query
-    qs = subscript(q + 1)
+    q1 = q + 1
     z = context_vector(q + 1)
     result = analysis.query
     weights = result.weights.tolist()
@@ -237,7 +237,7 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     steps = []
     for i, (token, x_i) in enumerate(zip(scenario.tokens, scenario.embeddings)):
         inputs = vector(x_i, format_operand)
-        symbol = f"α{qs}{subscript(i + 1)}·{token_vector(i + 1)}"
+        symbol = f"α{subscript_pair(q1, i + 1)}·{token_vector(i + 1)}"
         steps.append(
             Step(
                 stage=CONTEXT,

@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from attn_tui.core.formatting import context_vector, format_number, subscript
+from attn_tui.core.formatting import context_vector, format_number, subscript_pair
 from attn_tui.mechanisms.trainable.walk import CONTEXT, KEYS_VALUES, SCORES, SOFTMAX, Known, query_vector
 from attn_tui.ui.widgets.matrix_panel import MatrixPanel, heat_fractions, rows_of, window_note
 from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, Panel, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note, window
@@ -43,7 +43,6 @@ class ProjectionsPanel(_TrainablePanel):
     DEFAULT_TITLE = "Projections"
     PANEL_ID = "projections"
     LISTS_TOKENS = True
-    EXTRA_ROWS = 1  # the query's row
 
     def title_for(self, analysis: Analysis) -> str:
         return "Projections  k = x·W_k │ v = x·W_v"
@@ -83,7 +82,6 @@ class AttentionPanel(_TrainablePanel):
     DEFAULT_TITLE = "Weights"
     PANEL_ID = "attention"
     LISTS_TOKENS = True
-    EXTRA_ROWS = 2  # the column headings and the Σ row
     COMPONENT_CLASSES = {"attention-panel--bar"}
 
     comparing: bool = False
@@ -95,15 +93,15 @@ class AttentionPanel(_TrainablePanel):
             self.show(self._analysis, self._progress)
 
     def title_for(self, analysis: Analysis) -> str:
-        qs = subscript(analysis.scenario.query + 1)
+        q1 = analysis.scenario.query + 1
         if self.comparing:
             return "Weights with / without √d_k"
-        return f"Weights  α{qs}ᵢ = softmax(ω{qs}ᵢ/√d_k)"
+        return f"Weights  α{subscript_pair(q1, 'ᵢ')} = softmax(ω{subscript_pair(q1, 'ᵢ')}/√d_k)"
 
     def render_body(self, analysis: Analysis) -> Table | Group:
         scenario = analysis.scenario
         n = scenario.n_tokens
-        qs = subscript(scenario.query + 1)
+        q1 = scenario.query + 1
         known = self.known(analysis)
         current = self._progress.reads(SCORES, SOFTMAX, CONTEXT) if self._progress else None
         rows = self.rows(analysis, current)
@@ -120,7 +118,7 @@ class AttentionPanel(_TrainablePanel):
             unscaled = revealed_values(result.unscaled_weights.tolist(), known.weights, rows)
             table.add_row("", "", "ω/√d_k", "α", "α no √", style="italic")
             for i in rows:
-                table.add_row(f"α{qs}{subscript(i + 1)}", Text(scenario.tokens[i]), scaled[i], shown[i], unscaled[i], style=row_style(analysis, i, current))
+                table.add_row(f"α{subscript_pair(q1, i + 1)}", Text(scenario.tokens[i]), scaled[i], shown[i], unscaled[i], style=row_style(analysis, i, current))
             total = [format_number(sum(weights)), format_number(float(result.unscaled_weights.sum()))] if known.weights == n else [NOT_YET, NOT_YET]
             table.add_row("Σ", "", "", *total)
             largest = (format_number(max(weights)), format_number(float(result.unscaled_weights.max()))) if known.weights == n else (NOT_YET, NOT_YET)
@@ -135,7 +133,7 @@ class AttentionPanel(_TrainablePanel):
         for i in rows:
             fraction = weights[i] / largest if largest > 0 and i < known.weights else 0.0
             table.add_row(
-                f"ω{qs}{subscript(i + 1)}",
+                f"ω{subscript_pair(q1, i + 1)}",
                 Text(scenario.tokens[i]),
                 scores[i],
                 scaled[i],
@@ -155,7 +153,7 @@ class ScaledContextPanel(_TrainablePanel):
 
     def title_for(self, analysis: Analysis) -> str:
         q = analysis.scenario.query + 1
-        return f"Context  {context_vector(q)} = Σᵢ α{subscript(q)}ᵢ v⁽ⁱ⁾"
+        return f"Context  {context_vector(q)} = Σᵢ α{subscript_pair(q, 'ᵢ')} v⁽ⁱ⁾"
 
     def render_body(self, analysis: Analysis) -> Text:
         result = analysis.query.weighted_values

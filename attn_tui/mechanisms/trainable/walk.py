@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
-from attn_tui.core.formatting import context_vector, format_number, format_vector, subscript, superscript, token_vector
+from attn_tui.core.formatting import context_vector, format_number, format_vector, subscript, subscript_pair, superscript, token_vector
 from attn_tui.core.walkthrough import Cell, Stage, Step, Walkthrough, factor, row_cells, terms, vector
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def _score_steps(analysis: Analysis) -> list[Step]:
     steps = []
     for i, token in enumerate(scenario.tokens):
         products = terms(range(d_out), lambda j: f"{_weight(query[j])}×{_weight(keys[i][j])}", " + ")
-        symbol = f"ω{subscript(q + 1)}{subscript(i + 1)}"
+        symbol = f"ω{subscript_pair(q + 1, i + 1)}"
         dot = f"{query_vector(q + 1)}·{key_vector(i + 1)}"
         steps.append(
             Step(
@@ -222,13 +222,13 @@ def _score_steps(analysis: Analysis) -> list[Step]:
 def _scaling_step(analysis: Analysis) -> Step:
     scenario = analysis.scenario
     n, d_out = scenario.n_tokens, analysis.d_out
-    qs = subscript(scenario.query + 1)
+    q1 = scenario.query + 1
     scale = analysis.query.scale
     scores = analysis.query.scores.tolist()
     scaled = analysis.query.scaled_scores.tolist()
     return Step(
         stage=SCALING,
-        title=f"ω{qs}ᵢ / √d_k",
+        title=f"ω{subscript_pair(q1, 'ᵢ')} / √d_k",
         computes="every score divided by √d_k, the square root of the keys' width",
         cells=frozenset(),
         rows=(),
@@ -236,7 +236,7 @@ def _scaling_step(analysis: Analysis) -> Step:
         token=None,
         arithmetic=(
             f"√d_k = √{d_out} = {format_number(scale)}",
-            f"ω{qs}ᵢ / √d_k = " + terms(range(n), lambda i: f"{format_number(scores[i])}/{format_number(scale)} = {format_number(scaled[i])}", ", "),
+            f"ω{subscript_pair(q1, 'ᵢ')} / √d_k = " + terms(range(n), lambda i: f"{format_number(scores[i])}/{format_number(scale)} = {format_number(scaled[i])}", ", "),
         ),
         known=Known(query=d_out, keys=n, scores=n, scaled=True),
     )
@@ -245,7 +245,7 @@ def _scaling_step(analysis: Analysis) -> Step:
 def _softmax_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n, d_out = scenario.n_tokens, analysis.d_out
-    qs = subscript(scenario.query + 1)
+    q1 = scenario.query + 1
     softmax = analysis.query.softmax
     scaled = softmax.scores.tolist()
     exps = softmax.exp.tolist()
@@ -256,19 +256,19 @@ def _softmax_steps(analysis: Analysis) -> list[Step]:
     steps = [
         Step(
             stage=SOFTMAX,
-            title=f"Σⱼ exp(ω{qs}ⱼ/√d_k)",
+            title=f"Σⱼ exp(ω{subscript_pair(q1, 'ⱼ')}/√d_k)",
             computes="the softmax's denominator: the sum of the exps of the scaled scores",
             cells=frozenset(),
             rows=(),
             reads_query=False,
             token=None,
-            arithmetic=(f"Σⱼ exp(ω{qs}ⱼ/√d_k) = " + terms(exps, format_number, " + ") + f" = {format_number(exp_sum)}",),
+            arithmetic=(f"Σⱼ exp(ω{subscript_pair(q1, 'ⱼ')}/√d_k) = " + terms(exps, format_number, " + ") + f" = {format_number(exp_sum)}",),
             known=replace(before, exp_sum=True),
             note=overflow,
         )
     ]
     for i, token in enumerate(scenario.tokens):
-        symbol = f"α{qs}{subscript(i + 1)}"
+        symbol = f"α{subscript_pair(q1, i + 1)}"
         steps.append(
             Step(
                 stage=SOFTMAX,
@@ -293,7 +293,7 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n, d_out = scenario.n_tokens, analysis.d_out
     q = scenario.query
-    qs = subscript(q + 1)
+    q1 = q + 1
     z = context_vector(q + 1)
     weights = analysis.query.weights.tolist()
     values = analysis.query.values.tolist()
@@ -302,7 +302,7 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     done = Known(query=d_out, keys=n, scores=n, scaled=True, exp_sum=True, weights=n)
     steps = []
     for i, token in enumerate(scenario.tokens):
-        symbol = f"α{qs}{subscript(i + 1)}·{value_vector(i + 1)}"
+        symbol = f"α{subscript_pair(q1, i + 1)}·{value_vector(i + 1)}"
         steps.append(
             Step(
                 stage=CONTEXT,

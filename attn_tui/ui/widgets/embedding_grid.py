@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from itertools import accumulate
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -50,27 +50,61 @@ HEADER_HEIGHT = 1
 
 @dataclass(frozen=True)
 class CellEdit:
-    """Text being typed into one cell, with the caret position."""
+    """Text being typed into one cell, with the caret position.
+
+    Pre-filled text starts ``selected``, as in a spreadsheet: typing replaces it, a move keeps it.
+    The operations are plain line editing, the same for a label or a number of any matrix.
+    """
 
     row: int
     column: int
     text: str
     caret: int
+    selected: bool = False
 
     def insert(self, characters: str) -> CellEdit:
+        if self.selected:
+            return replace(self, text=characters, caret=len(characters), selected=False)
         text = self.text[: self.caret] + characters + self.text[self.caret :]
         return replace(self, text=text, caret=self.caret + len(characters))
 
     def backspace(self) -> CellEdit:
+        if self.selected:
+            return self.clear()
         if self.caret == 0:
             return self
         return replace(self, text=self.text[: self.caret - 1] + self.text[self.caret :], caret=self.caret - 1)
 
     def delete(self) -> CellEdit:
+        if self.selected:
+            return self.clear()
         return replace(self, text=self.text[: self.caret] + self.text[self.caret + 1 :])
 
+    def clear(self) -> CellEdit:
+        return replace(self, text="", caret=0, selected=False)
+
+    def delete_to_start(self) -> CellEdit:
+        """Ctrl+U: everything before the caret (all of a selected text)."""
+        if self.selected:
+            return self.clear()
+        return replace(self, text=self.text[self.caret :], caret=0)
+
+    def delete_to_end(self) -> CellEdit:
+        """Ctrl+K: everything from the caret on."""
+        if self.selected:
+            return self.clear()
+        return replace(self, text=self.text[: self.caret])
+
+    def delete_word(self) -> CellEdit:
+        """Ctrl+W: the word before the caret, and the spaces after it."""
+        if self.selected:
+            return self.clear()
+        before = self.text[: self.caret].rstrip()
+        start = len(before) - len(before.split(" ")[-1]) if before else 0
+        return replace(self, text=self.text[:start] + self.text[self.caret :], caret=start)
+
     def move(self, caret: int) -> CellEdit:
-        return replace(self, caret=max(0, min(len(self.text), caret)))
+        return replace(self, caret=max(0, min(len(self.text), caret)), selected=False)
 
     def render(self, style: str | Style) -> Text:
         after = self.text[self.caret :]
@@ -78,6 +112,22 @@ class CellEdit:
         text.append(after[:1] or " ", style="reverse")
         text.append(after[1:])
         return text
+
+
+LINE_EDIT_KEYS: dict[str, Callable[[CellEdit], CellEdit]] = {
+    "backspace": CellEdit.backspace,
+    "delete": CellEdit.delete,
+    "left": lambda edit: edit.move(edit.caret - 1),
+    "right": lambda edit: edit.move(edit.caret + (0 if edit.selected else 1)),
+    "home": lambda edit: edit.move(0),
+    "ctrl+a": lambda edit: edit.move(0),
+    "end": lambda edit: edit.move(len(edit.text)),
+    "ctrl+e": lambda edit: edit.move(len(edit.text)),
+    "ctrl+u": CellEdit.delete_to_start,
+    "ctrl+k": CellEdit.delete_to_end,
+    "ctrl+w": CellEdit.delete_word,
+}
+"""The usual line-editing keys inside a cell (readline's, as in a shell)."""
 
 
 class EmbeddingGrid(ScrollView, can_focus=True):
@@ -148,8 +198,11 @@ class EmbeddingGrid(ScrollView, can_focus=True):
     EDIT_KEYS = [
         Binding("enter", "", "Commit the edit (refused unless a finite number)"),
         Binding("escape", "", "Cancel the edit"),
-        Binding("left,right,home,end", "", "Move the caret"),
-        Binding("backspace,delete", "", "Delete a character"),
+        Binding("0-9,-,.", "", "Replace the pre-filled (selected) value"),
+        Binding("left,right,home,end", "", "Move the caret (Ctrl+A / Ctrl+E: start / end)"),
+        Binding("backspace,delete", "", "Delete a character (the selection: all)"),
+        Binding("ctrl+u,ctrl+k", "", "Delete to the start / to the end"),
+        Binding("ctrl+w", "", "Delete the word before the caret"),
     ]
     """Keys the grid handles itself while a cell is being edited (listed in the help screen)."""
 
@@ -161,6 +214,13 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         "embedding-grid--editing",
         "embedding-grid--highlight",
     }
+
+    min_column_width: int = 0
+    """Each dimension's column is at least this wide (numbers right-aligned): a large terminal
+    spreads them out (see set_spacing)."""
+
+    max_label_width: int = MAX_LABEL_WIDTH
+    """Longer labels are cut with …."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -214,6 +274,15 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             for row in changed_rows:
                 self._refresh_row(row)
 
+    def set_spacing(self, min_column_width: int, max_label_width: int) -> None:
+        """Wider columns and longer labels, or back: the app sets them from the terminal's width."""
+        if (min_column_width, max_label_width) == (self.min_column_width, self.max_label_width):
+            return
+        self.min_column_width, self.max_label_width = min_column_width, max_label_width
+        if self._shown is not None:
+            self._measure_all(self._shown)
+            self.refresh(layout=True)
+
     def set_highlight(self, cells: Iterable[tuple[int, int]]) -> None:
         """Emphasise these (token, dimension) cells, 0-based, e.g. the ones a walkthrough step reads.
 
@@ -252,14 +321,13 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             self._widths[dim] = self._column_width(matrix, dim)
         return self._widths[dim] != width
 
-    @staticmethod
-    def _column_width(matrix: GridMatrix, dim: int) -> int:
+    def _column_width(self, matrix: GridMatrix, dim: int) -> int:
         widest = max(len(format_number(row[dim])) for row in matrix.rows)
-        return max(len(matrix.column_header(dim)), widest) + 2 * PADDING
+        return max(self.min_column_width, max(len(matrix.column_header(dim)), widest) + 2 * PADDING)
 
     def _measure_labels(self, matrix: GridMatrix) -> bool:
         width = max(cell_len(matrix.corner), max(cell_len(QUERY_MARK + label) for label in matrix.row_labels))
-        width = min(width, MAX_LABEL_WIDTH) + 2 * PADDING
+        width = min(width, self.max_label_width) + 2 * PADDING
         changed = width != self._label_width
         self._label_width = width
         return changed
@@ -320,6 +388,15 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         caret = edit.caret - start
         pad = room - len(visible)
         before, after = (" " * (PADDING + pad), " " * PADDING) if column != LABEL_COLUMN else (" " * PADDING, " " * (PADDING + pad))
+        if edit.selected:  # pre-filled: shown from its start, reversed, as a selection typing replaces
+            shown = clip(edit.text, room)
+            pad = room - cell_len(shown)
+            lead, trail = (pad, 0) if column != LABEL_COLUMN else (0, pad)
+            return [
+                Segment(" " * (PADDING + lead), style),
+                Segment(shown, style + Style(reverse=True)),
+                Segment(" " * (PADDING + trail), style),
+            ]
         return [
             Segment(before + visible[:caret], style),
             Segment(visible[caret : caret + 1], style + Style(reverse=True)),
@@ -461,10 +538,11 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         self.cancel_edit(quietly=True)
         if column == LABEL_COLUMN and not matrix.labels_editable:
             return  # a weight matrix's rows are named after the input dimensions
+        prefilled = text is None
         if text is None:
             text = matrix.row_labels[row] if column == LABEL_COLUMN else repr(matrix.rows[row][column - 1])
         self._move_cursor(Coordinate(row, column))
-        self._set_edit(CellEdit(row, column, text, len(text)))
+        self._set_edit(CellEdit(row, column, text, len(text), selected=prefilled))
         if not quietly:
             self.post_message(EditStarted(matrix, row, column))
 
@@ -512,11 +590,8 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         if self._committed is not None:  # superseded: its cell shows the matrix again
             self._refresh_row(self._committed.row)
             self._committed = None
-        if self._fit_edit(edit, previous):
-            self._update_virtual_size()
-            self.refresh()
-            self._scroll_cursor_into_view()
-            return
+        # The column keeps its width: a long number scrolls inside its cell (see _cell_segments)
+        # rather than pushing the next columns and the panels' titles off screen.
         if committed and previous is not None and previous.column != LABEL_COLUMN:
             # Not repainted now: the next `show` paints the new value over the typed one.
             self._committed = previous
@@ -524,21 +599,6 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         cell = edit or previous
         if cell is not None:
             self._refresh_row(cell.row)
-
-    def _fit_edit(self, edit: CellEdit | None, previous: CellEdit | None) -> bool:
-        """Widen the edited column to show all the typed text; True if a column's width changed."""
-        matrix = self._shown
-        if matrix is None:
-            return False
-        changed = False
-        if previous is not None and previous.column != LABEL_COLUMN and (edit is None or edit.column != previous.column):
-            changed = self._measure_column(matrix, previous.column - 1)
-        if edit is not None and edit.column != LABEL_COLUMN:
-            needed = len(edit.text) + 1 + 2 * PADDING  # one more cell for the caret at the end
-            if needed > self._widths[edit.column - 1]:
-                self._widths[edit.column - 1] = needed
-                changed = True
-        return changed
 
     def _commit_edit(self) -> None:
         edit = self._edit
@@ -564,18 +624,8 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             self._commit_edit()
         elif key == "escape":
             self.cancel_edit()
-        elif key == "backspace":
-            self._set_edit(edit.backspace())
-        elif key == "delete":
-            self._set_edit(edit.delete())
-        elif key == "left":
-            self._set_edit(edit.move(edit.caret - 1))
-        elif key == "right":
-            self._set_edit(edit.move(edit.caret + 1))
-        elif key == "home":
-            self._set_edit(edit.move(0))
-        elif key == "end":
-            self._set_edit(edit.move(len(edit.text)))
+        elif key in LINE_EDIT_KEYS:
+            self._set_edit(LINE_EDIT_KEYS[key](edit))
         elif event.is_printable and event.character:
             self._set_edit(edit.insert(event.character))
         else:

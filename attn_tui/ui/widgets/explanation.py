@@ -24,6 +24,9 @@ class ExplanationPanel(VerticalScroll):
     _text_size: tuple[int, int] | None = None
     """Width and lines of the text last shown."""
 
+    _essential: tuple[Text, ...] = ()
+    """What must stay on screen: the step and its arithmetic (the stage's why may scroll)."""
+
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
 
@@ -37,6 +40,7 @@ class ExplanationPanel(VerticalScroll):
                 Text(""),
                 Text("Press Space or → for the first step.", style="bold"),
             )
+            self._essential = (Text("Press Space or → for the first step."),)
         else:
             stage = step.stage
             self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(walkthrough.stages)} {stage.name}"
@@ -52,6 +56,7 @@ class ExplanationPanel(VerticalScroll):
             parts.extend(Text(line, style="bold") for line in step.arithmetic)
             if step.note:
                 parts.append(Text(f"⚠ {step.note}", style="bold"))
+            self._essential = tuple(parts)
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
             body = Group(*parts)
         self.border_subtitle = autoplay or KEYS_HINT
@@ -62,3 +67,19 @@ class ExplanationPanel(VerticalScroll):
         height = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
         self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
         self._text_size = (width, height)
+        # Each step starts at its top; if even the screen's last rows cannot hold the step and its
+        # arithmetic, the arithmetic's end (the result) is what stays in view.
+        self.call_after_refresh(self._scroll_to_result)
+
+    def _scroll_to_result(self) -> None:
+        overflow = self.essential_height() - self.outer_size.height
+        self.scroll_to(y=max(0, overflow), animate=False)
+
+    def essential_height(self) -> int:
+        """Rows the step and its arithmetic take at the panel's width, borders included: the
+        grid above gives up rows for them."""
+        # Measured beside a scroll bar: the stage's why below often needs one.
+        width = self.content_region.width - self.styles.scrollbar_size_vertical
+        console = self.app.console
+        lines = sum(len(part.wrap(console, width)) if width > 0 else 1 for part in self._essential)
+        return lines + self.styles.gutter.height

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +16,7 @@ from rich.text import Text
 from attn_tui.core.formatting import format_number
 from attn_tui.core.graphemes import clip
 from attn_tui.ui.heatmap import heat_style, scale_fraction
+from attn_tui.ui.layout import label_width
 from attn_tui.ui.widgets.panels import NOT_YET, Panel, body_shape, window
 
 if TYPE_CHECKING:
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
     from attn_tui.mechanisms.simple.compute import Analysis
 
 LABEL_WIDTH = 9
-"""Row labels: the query mark and the token, cut to fit, then a space."""
+"""Row labels at least: the query mark and the token, then a space; longer labels get the room
+the numbers leave, and are cut only beyond it."""
 CELL_WIDTH = 7
 """A space and a number with 4 decimals."""
 QUERY_MARK = "▶"
@@ -42,13 +45,32 @@ class MatrixPanel(Panel):
     _cell_width = CELL_WIDTH
     """The widest matrix's cells, as last rendered."""
 
+    _label_width = LABEL_WIDTH
+    """The row labels' width, as last rendered."""
+
+    _part_lines: tuple[int, ...] = ()
+    """The first line of each matrix's title in the body, to scroll a walk's current one into view."""
+
     def render_body(self, analysis: Analysis) -> Group:
         # As wide as the widest matrix: a narrow terminal scrolls sideways instead of cropping.
         scenario = analysis.scenario
         widest = max(len(window(scenario.n_tokens, scenario.query, MAX_ROWS)), len(range(min(scenario.n_dims, MAX_COLUMNS))))
+        rows = window(scenario.n_tokens, scenario.query, MAX_ROWS)
+        longest = max(cell_len(scenario.tokens[i]) for i in rows) + len(QUERY_MARK) + 1
+        self._label_width = label_width(longest, self.scrollable_content_region.width - self._cell_width * widest, LABEL_WIDTH)
         body = self._matrices(analysis)
-        self.query_one(".panel-body").styles.min_width = LABEL_WIDTH + self._cell_width * widest
+        self.query_one(".panel-body").styles.min_width = self._label_width + self._cell_width * widest
+        if self._progress is not None and self._progress.known.matrices:
+            # A walk's step is about the last matrix it revealed: scroll it into view.
+            first = self._part_lines[min(self._progress.known.matrices, len(self._part_lines)) - 1]
+            self.call_after_refresh(self._show_lines, first, first + len(rows) + 2)
         return body
+
+    def _show_lines(self, first: int, last: int) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if first < top or last > top + height:
+            self.scroll_to(y=first if last - first > height else last - height, animate=False)
 
     def title_for(self, analysis: Analysis) -> str:
         return "All queries (matrix form)"
@@ -72,6 +94,8 @@ class MatrixPanel(Panel):
         # Only the window is formatted: a 512-token scenario has 262,144 weights.
         weights = rows_of(matrices.weights, rows)
         heat = heat_fractions(matrices.weights, weights, tokens)
+        matrix_lines = len(rows) + 1 + 1  # a title, a header row, the rows; then a blank line
+        self._part_lines = tuple(k * (matrix_lines + 1) for k in range(3))
         parts = [
             Text(f"ω = X·Xᵀ  scores ({n}×{n})", style="bold underline"),
             self._matrix(analysis, rows, tokens, [scenario.tokens[k] for k in tokens], rows_of(matrices.scores, rows), revealed >= 1),
@@ -98,10 +122,13 @@ class MatrixPanel(Panel):
     ) -> Table:
         scenario = analysis.scenario
         table = Table.grid(padding=0)
-        table.add_column(no_wrap=True, width=LABEL_WIDTH)
+        table.add_column(no_wrap=True, width=self._label_width)
         # A space and the widest number: a narrow panel scrolls sideways rather than cutting numbers short.
         texts = [[format_number(row_values[k]) if revealed else NOT_YET for k in columns] for row_values in values]
         cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
+        # Column names in full when the panel has the room (a wide terminal), else cut with ….
+        room = (self.scrollable_content_region.width - self._label_width) // max(1, len(columns))
+        cell_width = max(cell_width, min(max(cell_len(name) for name in names) + 1, room))
         self._cell_width = max(self._cell_width, cell_width)
         headers = [Text(f" {clip(name, cell_width - 1)}", style="italic") for name in names]
         # A fixed width spares Rich measuring every cell; a header wider than its numbers (wide
@@ -113,7 +140,7 @@ class MatrixPanel(Panel):
         for i, row_values in zip(rows, values):
             is_query = i == scenario.query
             mark = QUERY_MARK if is_query else " "
-            label = Text(clip(f"{mark}{scenario.tokens[i]}", LABEL_WIDTH - 1), style="bold reverse" if is_query else "")
+            label = Text(clip(f"{mark}{scenario.tokens[i]}", self._label_width - 1), style="bold reverse" if is_query else "")
             cells = []
             for j, k in enumerate(columns):
                 # A leading space inside the cell: the heatmap colour fills it too, keeping cells apart.

@@ -7,6 +7,7 @@ reached; the live view is simply everything known.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -16,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from attn_tui.core.formatting import (
@@ -23,9 +25,10 @@ from attn_tui.core.formatting import (
     format_number,
     format_vector,
     score_formula,
-    subscript,
+    subscript_pair,
     weight_formula,
 )
+from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
 from attn_tui.ui.widgets.table_lines import fast_body
 from attn_tui.core.walkthrough import Progress
 from attn_tui.mechanisms.simple.walk import CONTEXT, NORMALISATION, SCORES, Known
@@ -37,43 +40,14 @@ BAR_WIDTH = 16
 """Bar length before the panel knows its width."""
 _PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NOT_REVERSED = Style(reverse=False)
-PANEL_ROWS = 16
-"""Tokens listed at most, around the query (or the token a walk's step is about): a 512-token
-table would take a second to lay out on every key."""
-MIN_PANEL_ROWS = 3
-"""Tokens listed at least, however short the screen."""
 NOT_YET = "…"
 """Stands for a number the walkthrough has not computed yet."""
+ZERO_SUM_NOTE = "ω/Σω divides by Σω = 0: 0/0 is NaN. softmax divides by Σ exp ω, never 0."
 OVERFLOW_NOTE = "exp overflows float32 (ω > 88.7): softmax_naive gives NaN; torch.softmax subtracts the max first."
 
 
-CHROME_ROWS = 2
-"""The header and the footer."""
-BORDER_ROWS = 2
-"""A panel's top and bottom border."""
-FIXED_ROWS = CHROME_ROWS + 2 * BORDER_ROWS + 1 + 1
-"""Screen rows besides the listed tokens and the context panel in simple attention: the header and
-footer, the scores' and weights' borders, the Σ row and a walk's column heading."""
-CONTEXT_MIN_ROWS = 3
-"""The context panel with one line of numbers."""
-WINDOW_NOTE_ROWS = 1
-"""A panel listing a window of the tokens says which in a note this many lines long."""
-
-
-def fitting_rows(height: int, listing: int = 2, extra: int = 2) -> int:
-    """Tokens each of the ``listing`` per-token panels may list so that they and the context vector
-    all fit a screen ``height`` rows tall; ``extra`` counts their rows besides the tokens (Σ rows,
-    column headings)."""
-    fixed = CHROME_ROWS + BORDER_ROWS * listing + extra
-    return max(MIN_PANEL_ROWS, min(PANEL_ROWS, (height - fixed - CONTEXT_MIN_ROWS) // max(1, listing)))
-
-
-def context_rows(height: int, listed: int, windowed: bool, listing: int = 2, extra: int = 2) -> int:
-    """The rows the context panel may take on a screen ``height`` rows tall, when the ``listing``
-    per-token panels list ``listed`` tokens each (``windowed``: not all of them, with a note)."""
-    notes = listing * WINDOW_NOTE_ROWS if windowed else 0
-    fixed = CHROME_ROWS + BORDER_ROWS * listing + extra
-    return max(CONTEXT_MIN_ROWS, height - fixed - listing * listed - notes)
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?|NaN|-?inf")
+"""A value as format_number writes it (counts never have a decimal point)."""
 
 
 def window(size: int, centre: int, limit: int) -> range:
@@ -96,6 +70,17 @@ def body_shape(body: object, width: int, console: Console) -> tuple[object, ...]
     return ("other", id(body))
 
 
+def body_lines(body: object, width: int, console: Console) -> int:
+    """The lines a panel body takes at ``width`` (tables never wrap; text does)."""
+    if isinstance(body, Group):
+        return sum(body_lines(part, width, console) for part in body.renderables)
+    if isinstance(body, Table):
+        return body.row_count
+    if isinstance(body, Text):
+        return 1 if width <= 0 or body.cell_len <= width else len(body.wrap(console, width))
+    return 1
+
+
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     """A horizontal bar ``fraction`` of ``width`` cells long, in eighths of a cell."""
     if not 0.0 <= fraction <= 1.0:  # also catches NaN
@@ -113,8 +98,6 @@ class Panel(VerticalScroll):
     """The widget's id when a mechanism's panels are mounted (e.g. "scores")."""
     LISTS_TOKENS = False
     """One row per token: the app fits how many it lists to the screen's height."""
-    EXTRA_ROWS = 0
-    """Rows besides the tokens and borders (a Σ row, a walk's column heading), for fitting."""
 
     _analysis: Analysis | None = None
     _progress: Progress | None = None
@@ -123,7 +106,16 @@ class Panel(VerticalScroll):
 
     row_limit: int = PANEL_ROWS
     """Tokens listed at most when all fit; the app sets it from the screen's height (see
-    :func:`fitting_rows`) so that the context vector never falls off the bottom."""
+    :func:`attn_tui.ui.layout.fit_right_column`) so that the context vector never falls off."""
+
+    fixed_lines: int = 0
+    """Lines of the body besides its token rows and window note (headings, Σ, notes), as last shown."""
+
+    _listed: tuple[int, bool] = (0, False)
+    """Token rows last listed, and whether they were a window (with a note)."""
+
+    class Measured(Message):
+        """A panel re-measured its body at a new width: the layout may have to be fitted again."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-body")
@@ -144,6 +136,8 @@ class Panel(VerticalScroll):
         body_widget = self.query_one(".panel-body", Static)
         body_widget.update(fast_body(body, body_widget), layout=shape != self._shape)
         self._shape = shape
+        listed, windowed = self._listed
+        self.fixed_lines = body_lines(body, width, self.app.console) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
@@ -162,14 +156,15 @@ class Panel(VerticalScroll):
         # Bars and wrapping depend on the width: re-render what is shown, no recomputation.
         if self._analysis is not None:
             self.show(self._analysis, self._progress)
+            self.post_message(self.Measured())
 
     def rows(self, analysis: Analysis, current: int | None = None) -> range:
         """The tokens listed: all of them, or a window around ``current`` (else the query)."""
         scenario = analysis.scenario
-        limit = self.row_limit
-        if scenario.n_tokens > limit:
-            limit = max(MIN_PANEL_ROWS, limit - WINDOW_NOTE_ROWS)
-        return window(scenario.n_tokens, scenario.query if current is None else current, limit)
+        # The limit leaves room for the window's note (see attn_tui.ui.layout.fit_right_column).
+        rows = window(scenario.n_tokens, scenario.query if current is None else current, self.row_limit)
+        self._listed = (len(rows), len(rows) < scenario.n_tokens)
+        return rows
 
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
@@ -221,7 +216,13 @@ def with_note(body: Table, rows: range, n: int) -> Table | Group:
 def revealed_values(values: list[float], count: int, rows: range) -> dict[int, str]:
     """The values of ``rows`` (only those: a panel lists 16 of 512 tokens) formatted, by index;
     from the ``count``-th on, not yet computed."""
-    return {i: format_number(values[i]) if i < count else NOT_YET for i in rows}
+    return {i: unless_known(format_number(values[i]), i < count) for i in rows}
+
+
+def unless_known(text: str, known: bool) -> str:
+    """``text``, or NOT_YET as wide as it: a column keeps its width as a walk fills it in, so its
+    heading and the columns right of it never shift."""
+    return text if known else NOT_YET.rjust(len(text))
 
 
 class ScoresPanel(Panel):
@@ -235,7 +236,7 @@ class ScoresPanel(Panel):
         return f"Scores  {score_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Table | Group:
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         current = self._progress.reads(SCORES, NORMALISATION) if self._progress else None
         table = per_token_table()
         rows = self.rows(analysis, current)
@@ -243,7 +244,7 @@ class ScoresPanel(Panel):
         tokens = analysis.scenario.tokens
         for i in rows:
             # Text: a label is never parsed as markup (a token may be called "[/]").
-            table.add_row(f"ω{q}{subscript(i + 1)}", Text(tokens[i]), scores[i], style=row_style(analysis, i, current))
+            table.add_row(f"ω{subscript_pair(q, i + 1)}", Text(tokens[i]), scores[i], style=row_style(analysis, i, current))
         return with_note(fixed_widths(table), rows, len(tokens))
 
 
@@ -253,7 +254,6 @@ class WeightsPanel(Panel):
     DEFAULT_TITLE = "Weights"
     PANEL_ID = "weights"
     LISTS_TOKENS = True
-    EXTRA_ROWS = 2  # the Σ row, and a walk's column heading
     COMPONENT_CLASSES = {"weights-panel--bar"}
 
     comparing: bool = False
@@ -272,12 +272,16 @@ class WeightsPanel(Panel):
 
     def render_body(self, analysis: Analysis) -> Table | Group:
         body = self._comparison(analysis) if self.comparing else self._weights(analysis)
+        notes = []
+        if self.comparing and not analysis.query.sum_normalised.isfinite().all() and self.known(analysis).weights:
+            # Why the first column is NaN, as the overflow note says why the naive one is.
+            notes.append(Text(ZERO_SUM_NOTE, style="italic"))
         if analysis.query.naive_overflowed and self.known(analysis).exp_scores:
-            return Group(body, Text(OVERFLOW_NOTE, style="italic"))
-        return body
+            notes.append(Text(OVERFLOW_NOTE, style="italic"))
+        return Group(body, *notes) if notes else body
 
     def _weights(self, analysis: Analysis) -> Table | Group:
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         n = analysis.scenario.n_tokens
         known = self.known(analysis)
         weights = analysis.query.weights.tolist()
@@ -302,7 +306,7 @@ class WeightsPanel(Panel):
             weight = weights[i]
             revealed = i < known.weights
             table.add_row(
-                f"α{q}{subscript(i + 1)}",
+                f"α{subscript_pair(q, i + 1)}",
                 Text(analysis.scenario.tokens[i]),
                 *([exps[i]] if walking else []),
                 shown[i],
@@ -310,14 +314,14 @@ class WeightsPanel(Panel):
                 Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
                 style=row_style(analysis, i, current),
             )
-        total = format_number(sum(weights)) if known.weights == n else NOT_YET
-        exp_sum = [format_number(float(analysis.query.exp_sum)) if known.exp_sum else NOT_YET] if walking else []
+        total = unless_known(format_number(sum(weights)), known.weights == n)
+        exp_sum = [unless_known(format_number(float(analysis.query.exp_sum)), known.exp_sum)] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
         return with_note(fixed_widths(table), rows, n)
 
     def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
-        q = subscript(analysis.scenario.query + 1)
+        q = analysis.scenario.query + 1
         count = self.known(analysis).weights
         result = analysis.query
         columns = [result.sum_normalised.tolist(), result.naive_weights.tolist(), result.weights.tolist()]
@@ -329,27 +333,63 @@ class WeightsPanel(Panel):
         shown = [revealed_values(column, count, rows) for column in columns]
         for i in rows:
             token = Text(analysis.scenario.tokens[i])
-            table.add_row(f"α{q}{subscript(i + 1)}", token, *(column[i] for column in shown), style=row_style(analysis, i))
+            table.add_row(f"α{subscript_pair(q, i + 1)}", token, *(column[i] for column in shown), style=row_style(analysis, i))
         n = analysis.scenario.n_tokens
-        table.add_row("Σ", "", *(format_number(sum(column)) if count == n else NOT_YET for column in columns))
+        table.add_row("Σ", "", *(unless_known(format_number(sum(column)), count == n) for column in columns))
         return with_note(fixed_widths(table), rows, n)
 
 
 class ContextPanel(Panel):
-    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension."""
+    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension.
+
+    A long vector scrolls inside the panel (the app gives it the rows the other panels leave); the
+    border then counts the values out of sight, so a cut vector never looks whole.
+    """
 
     DEFAULT_TITLE = "Context"
     PANEL_ID = "context"
+
+    needed_lines: int = 1
+    """Lines the whole vector takes at the panel's width, as last shown."""
+
+    _lines: tuple[str, ...] = ()
+    """The vector's text as wrapped at the panel's width."""
 
     def title_for(self, analysis: Analysis) -> str:
         return f"Context  {context_formula(analysis.scenario.query + 1)}"
 
     def render_body(self, analysis: Analysis) -> Text:
         if self._progress is None:
-            return Text(format_vector(analysis.query.context.tolist()))
+            return self._measured(Text(format_vector(analysis.query.context.tolist())))
         added = self._progress.known.context_terms
         n = analysis.scenario.n_tokens
         if not added:
-            return Text(f"[{NOT_YET}]  (0 of {n} terms)")
+            return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
         running = format_vector(analysis.query.running_context[added - 1].tolist())
-        return Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else "")
+        return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
+
+    def _measured(self, body: Text) -> Text:
+        width = self.scrollable_content_region.width
+        self._lines = tuple(line.plain for line in body.wrap(self.app.console, width)) if width > 0 else (body.plain,)
+        self.needed_lines = len(self._lines)
+        self.call_later(self._count_hidden)  # once the new height is laid out
+        return body
+
+    def _count_hidden(self) -> None:
+        visible = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        above = sum(len(NUMBER.findall(line)) for line in self._lines[:top])
+        below = sum(len(NUMBER.findall(line)) for line in self._lines[top + visible :])
+        subtitle = f"… ({below} more) · Tab, ↓ scrolls" if below else ""
+        if above and visible:
+            subtitle = f"{above} above ↑ · {subtitle or 'end'}"
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._count_hidden()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self._count_hidden()

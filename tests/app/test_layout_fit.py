@@ -1,0 +1,154 @@
+"""The layout shares the rows (attn_tui/ui/layout.py): nothing that matters is pushed off screen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from attn_tui.core.scenario import seeded_scenario
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.widgets.panels import ContextPanel
+from conftest import message, running, screen_text
+
+SENTENCE = "the quick brown fox jumps over the lazy dog and then it sleeps"
+BIG = seeded_scenario(512, 768, seed=7)
+
+
+async def type_sentence(pilot, sentence: str = SENTENCE) -> None:
+    await pilot.press("t", *sentence, "enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("tokens", [10, 13])
+async def test_a_walk_step_keeps_its_arithmetic_on_screen_at_80x24(tokens):
+    async with running(size=(80, 24)) as pilot:
+        await type_sentence(pilot, " ".join(SENTENCE.split()[:tokens]))
+        await pilot.press("w", "space")
+        screen = screen_text(pilot.app)
+        assert "ω₂₁ = x⁽¹⁾·x⁽²⁾ =" in screen
+        assert "= -0.4608" in screen  # the result: the formula is not cut
+        assert "Step 1/" in screen
+
+
+async def test_a_walk_step_keeps_its_arithmetic_on_screen_with_512_tokens():
+    async with running(AttnApp(BIG), size=(80, 24)) as pilot:
+        await pilot.press("w", "space")
+        app = pilot.app
+        screen = screen_text(app)
+        result = app.walkthrough.step_at(1).arithmetic[-1].split("=")[-1].strip()
+        assert "ω₂₁ = x⁽¹⁾·x⁽²⁾ =" in screen  # the seeded scenario's query is token 2
+        assert f"│ = {result}" in screen
+
+
+async def test_the_context_panel_stays_whole_after_the_overflow_preset_and_compare():
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("P", "down", "down", "down", "enter", "c")
+        await pilot.pause()
+        lines = screen_text(pilot.app).splitlines()
+        assert "Context" in lines[-4] and "[5.5000, 8.7000, 6.6000]" in lines[-3]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_long_context_vector_says_how_many_values_are_out_of_sight(size):
+    async with running(AttnApp(BIG), size=size) as pilot:
+        app = pilot.app
+        panel = app.query_one(ContextPanel)
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "Context" in screen
+        shown = screen.count(", ", screen.index("Context"))
+        subtitle = str(panel.border_subtitle)
+        assert subtitle.startswith("… (") and "more)" in subtitle and subtitle in screen
+        hidden = int(subtitle[3 : subtitle.index(" more")])
+        assert 0 < hidden < 768 and hidden + shown >= 768 - 2
+        # Tab to the panel, ↓ scrolls: the count follows.
+        panel.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert str(panel.border_subtitle) != subtitle
+
+
+async def test_the_query_bar_says_what_its_counts_are():
+    async with running(AttnApp(BIG.with_query(100)), size=(80, 24)) as pilot:
+        bar = pilot.app.query_one("#query-bar")
+        chips = " ".join(str(bar.render()).split())
+        assert re.fullmatch(r"\d+ more … .*▶t101◀.* … \d+ more", chips), chips
+        assert chips.split()[-2] in screen_text(pilot.app)  # the count is on screen, not cut off
+
+
+async def test_the_message_after_an_import_over_unsaved_work_is_whole(tmp_path):
+    (tmp_path / "m64.csv").write_text("\n".join(",".join(f"{(r * 64 + c) % 7 - 3}.5" for c in range(64)) for r in range(64)))
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("1", "enter", "ctrl+l", *"m64.csv", "enter")
+        await pilot.pause()
+        width = pilot.app.query_one("#left").outer_size.width
+        left_column = " ".join(" ".join(line[:width] for line in screen_text(pilot.app).splitlines()).split())
+        assert "Opened m64.csv" in left_column and "u brings back your unsaved work." in left_column
+
+
+async def test_a_new_event_replaces_an_outdated_hint():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("P", "down", "down", "down", "enter")
+        assert "Press c to compare" in message(app)
+        await pilot.press("c")
+        assert "Press c to compare" not in message(app) and "Comparing" in message(app)
+        await pilot.press("ctrl+s", *"x.json", "enter")
+        await pilot.pause()
+        assert "Saved x.json." in message(app)
+
+
+async def test_the_matrix_stage_of_the_walk_shows_the_matrix_its_step_is_about():
+    async with running(size=(80, 24)) as pilot:
+        await pilot.press("w", "end")
+        await pilot.pause()
+        screen = screen_text(pilot.app)
+        assert "Z[2] = [0.4419, 0.6515, 0.5683]" in screen
+        assert "Z = A·X" in screen and "▶journey  0.4419 0.6515 0.5683" in screen
+
+
+async def test_a_large_terminal_gives_the_grid_the_labels_and_the_explanation_room():
+    long_label = "an unusually long token label"
+    async with running(size=(200, 60)) as pilot:
+        app = pilot.app
+        await pilot.press("r", *long_label, "enter", "w", "space")
+        await pilot.pause()
+        assert app.query_one("#left").outer_size.width >= 90
+        assert app.query_one("#explanation").outer_size.width >= 90
+        screen = screen_text(app)
+        assert f"▶ {long_label}" not in screen and f"  {long_label}" in screen  # the grid: in full
+        grid_header = next(line for line in screen.splitlines() if "dim 1" in line)
+        assert grid_header.index("dim 2") - grid_header.index("dim 1") >= 12  # wider columns
+        await pilot.press("escape", "m")
+        await pilot.pause()
+        assert f" {long_label}" in screen_text(app).split("All queries")[1]  # the matrix view: in full
+
+
+async def test_a_normal_terminal_keeps_the_compact_layout():
+    async with running(size=(80, 24)) as pilot:
+        grid_header = next(line for line in screen_text(pilot.app).splitlines() if "dim 1" in line)
+        assert grid_header.index("dim 2") - grid_header.index("dim 1") == 8
+
+
+async def test_panel_symbols_past_9_tokens_separate_their_indices():
+    async with running(size=(80, 24)) as pilot:
+        await type_sentence(pilot)
+        pilot.app.action_select_query(9)  # 13 tokens, query 10
+        await pilot.pause()
+        scores = screen_text(pilot.app)
+        assert "ω₁₀,₁₀" in scores and "ω₁₀₁₀" not in scores
+
+
+async def test_a_long_vector_step_keeps_its_result_on_screen_with_512_tokens():
+    async with running(AttnApp(BIG), size=(80, 24)) as pilot:
+        await pilot.press("w", "s", "s", "s", "space")  # the second term of the context vector
+        await pilot.pause()
+        assert "(after 2 of 512)" in screen_text(pilot.app)
+
+
+async def test_wrapped_query_chips_keep_their_padding():
+    async with running(size=(80, 24)) as pilot:
+        screen = screen_text(pilot.app).splitlines()
+        top = next(i for i, line in enumerate(screen) if "Query x⁽²⁾" in line)
+        assert screen[top + 1].startswith("│  Your ") and screen[top + 2].startswith("│  one ")  # as padded as the first
