@@ -48,6 +48,7 @@ files:
                                     column), .npy or .pt (one 2-D tensor; tokens t1…tn)
 
 over SSH:  ssh -t host attn-tui   (add COLORTERM=truecolor for full colour)
+a class:   attn-tui serve --help    (one ssh command per student, nothing to install)
 """
 
 
@@ -83,8 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["serve"]:  # a file named "serve" is ./serve
+        from attn_tui.serve.command import main as serve
+
+        return serve(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.file and args.load:
         parser.error("give the file once: FILE or --load FILE")
 

@@ -12,7 +12,8 @@ import pytest
 
 from attn_tui import cli
 from attn_tui.terminal import preload
-from attn_tui.ui.app import AttnApp, _freeze_long_lived_objects
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.torch_loader import freeze_long_lived_objects as _freeze_long_lived_objects
 from conftest import running
 
 
