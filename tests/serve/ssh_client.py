@@ -34,6 +34,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _take_terminal() -> None:
+    """In the child, after setsid: make the pseudo-terminal (fd 0) its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """A program in a pseudo-terminal of ``columns``×``rows``; ``screen`` is what it shows."""
 
@@ -46,6 +51,7 @@ class Terminal:
         self.process = subprocess.Popen(
             list(argv), stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
             env=env or {**os.environ, "TERM": "xterm-256color"},
+            preexec_fn=_take_terminal,  # ssh asks for a password on its controlling terminal
         )
         os.close(slave)
         self.master = master
@@ -122,6 +128,7 @@ class Server:
 
     def __init__(self, *args: str, state: Path, port: int | None = None) -> None:
         self.port = port or free_port()
+        state.mkdir(parents=True, exist_ok=True)
         self.log = state / "server.log"
         env = {**os.environ, "XDG_STATE_HOME": str(state)}
         self._log_file = open(self.log, "wb")
@@ -129,14 +136,18 @@ class Server:
             [sys.executable, "-m", "attn_tui", "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
             stdout=subprocess.PIPE, stderr=self._log_file, env=env, start_new_session=True,
         )
+        self.banner: list[str] = []
+
+    def wait_ready(self) -> Server:
+        """Until the banner is out (the zygote has preloaded); start several, then wait for each."""
         assert self.process.stdout is not None
-        self.banner = []
         for line in self.process.stdout:  # the banner comes once the zygote is ready
             self.banner.append(line.decode())
             if line.startswith(b"Ctrl+C"):
                 break
         else:
             raise RuntimeError(f"the server did not start: {self.log.read_text()}")
+        return self
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -146,7 +157,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()
         return self.process.returncode
 
 
@@ -154,6 +166,7 @@ class Server:
 def serving(*args: str, state: Path) -> Iterator[Server]:
     server = Server(*args, state=state)
     try:
+        server.wait_ready()
         yield server
     finally:
         server.stop()
