@@ -13,8 +13,10 @@ KEY_NAME = "serve_host_ed25519"
 
 def state_directory() -> Path:
     """attn-tui's folder in the XDG state directory (``~/.local/state/attn-tui`` by default)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "attn-tui"
+    state_home = os.environ.get("XDG_STATE_HOME", "")
+    # The XDG spec: a relative path in the variable is invalid and must be ignored.
+    base = Path(state_home) if os.path.isabs(state_home) else Path.home() / ".local" / "state"
+    return base / "attn-tui"
 
 
 def load_host_key(path: Path | None = None) -> asyncssh.SSHKey:

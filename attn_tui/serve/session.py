@@ -111,11 +111,12 @@ def run_session(
         random.seed()  # else every student's "randomise" gives the zygote's next numbers
         gc.enable()  # the zygote froze its start-up objects; what the session builds is its own
 
+        from attn_tui.serve.recovery_link import run_keeping_work
         from attn_tui.ui.app import AttnApp
         from attn_tui.ui.session_policy import remote_student
 
         app = AttnApp(scenario, view=view, policy=remote_student(request.recovery_name), torch_preloaded=True)
-        app.run()
+        run_keeping_work(app)
         status = app.return_code or 0
     except BaseException:  # noqa: BLE001 - a session's failure is its own: no traceback on a student's screen
         status = 1
