@@ -19,13 +19,22 @@ KEPT_FOR = timedelta(hours=1)
 """A student who reconnects within this gets their scenario back; later, a lesson has moved on."""
 
 
+def available() -> bool:
+    """Whether issue 11's recovery is here; importing it also preloads it (see the zygote)."""
+    try:
+        import attn_tui.ui.recovery_offer  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def run_keeping_work(app: AttnApp) -> None:
     """``app.run()``; the work is kept if the connection drops, under the policy's name."""
-    try:
-        from attn_tui.ui.recovery_offer import run_with_recovery
-    except ImportError:  # issue 11 not merged: nothing to keep the work with
+    if not available():  # issue 11 not merged: nothing to keep the work with
         app.run()
         return
+    from attn_tui.ui.recovery_offer import run_with_recovery
+
     name = app.policy.recovery_name
     forget_if_older(name, KEPT_FOR)
     app.recovery_name = name

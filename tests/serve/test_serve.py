@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from attn_tui.serve import recovery_link
 from ssh_client import SSH_OPTIONS, Server, connected, ssh
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh") is None, reason="needs the OpenSSH client")
@@ -129,6 +130,24 @@ def test_no_process_is_left_after_a_dropped_connection(open_server):
         time.sleep(0.1)
     assert not session_pids(open_server) & sessions
     assert not any(Path(f"/proc/{pid}").exists() for pid in sessions)  # not even a zombie
+
+
+@pytest.mark.skipif(not recovery_link.available(), reason="needs issue 11's recovery (branch i11r)")
+def test_a_dropped_student_gets_their_work_back(open_server):
+    with connected(ssh(open_server.port, "-tt", user="ada")) as student:
+        assert student.wait_for(NUMBERS)
+        student.type("9\r")
+        assert student.wait_for("9.0000")
+        student.process.kill()  # the connection drops
+    time.sleep(1)
+    with connected(ssh(open_server.port, "-tt", user="ada")) as again:
+        assert again.wait_for("Ctrl+R restores it"), again.text()
+        again.type("\x12")
+        assert again.wait_for("9.0000"), again.text()
+    with connected(ssh(open_server.port, "-tt", user="grace")) as someone_else:
+        assert someone_else.wait_for(NUMBERS)
+        someone_else.pump(0.5)
+        assert "Ctrl+R" not in someone_else.text()
 
 
 def test_a_key_not_in_the_list_is_refused(servers, folder):
