@@ -4,6 +4,7 @@ and stop everything cleanly on Ctrl+C (or SIGTERM)."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import signal
 import sys
@@ -21,6 +22,9 @@ def main(argv: Sequence[str]) -> int:
         options = parse_options(argv)
     except OptionsError as error:
         print(f"attn-tui serve: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if importlib.util.find_spec("asyncssh") is None:
+        print("attn-tui serve: error: the ssh server needs asyncssh: pip install 'attn-tui[serve]'", file=sys.stderr)
         return EXIT_BAD_INPUT
     logging.basicConfig(format="attn-tui serve: %(message)s", level=logging.INFO, stream=sys.stderr)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per packet type otherwise

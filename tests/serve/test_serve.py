@@ -14,7 +14,8 @@ import pytest
 from attn_tui.serve import recovery_link
 from ssh_client import SSH_OPTIONS, Server, connected, ssh
 
-pytestmark = pytest.mark.skipif(shutil.which("ssh") is None, reason="needs the OpenSSH client")
+pytest.importorskip("asyncssh", reason="the server side: pip install -e '.[test]'")
+pytestmark = pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("sftp") is None, reason="needs the OpenSSH client")
 
 NUMBERS = "[0.4419, 0.6515, 0.5683]"
 """The book's context vector for "journey": on screen once a session is up."""
