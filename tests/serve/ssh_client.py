@@ -162,6 +162,23 @@ class Server:
         return self.process.returncode
 
 
+def session_pids(server: Server) -> set[int]:
+    """The sessions' processes: the children of the server's zygote (its one child)."""
+    return {pid for zygote in children(server.process.pid) for pid in children(zygote)}
+
+
+def children(parent: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found.add(int(stat.parent.name))
+    return found
+
+
 @contextmanager
 def serving(*args: str, state: Path) -> Iterator[Server]:
     server = Server(*args, state=state)

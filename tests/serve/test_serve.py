@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from attn_tui.serve import recovery_link
-from ssh_client import SSH_OPTIONS, Server, connected, ssh
+from ssh_client import SSH_OPTIONS, Server, connected, session_pids, ssh
 
 pytest.importorskip("asyncssh", reason="the server side: pip install -e '.[test]'")
 pytestmark = pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("sftp") is None, reason="needs the OpenSSH client")
@@ -53,24 +53,6 @@ def servers(folder) -> dict[str, Server]:
 @pytest.fixture(scope="module")
 def open_server(servers) -> Server:
     return servers["open"]
-
-
-def session_pids(server: Server) -> set[int]:
-    """The sessions' processes: the children of the server's zygote (its one child)."""
-    children = _children(server.process.pid)
-    return {pid for zygote in children for pid in _children(zygote)}
-
-
-def _children(parent: int) -> set[int]:
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            found.add(int(stat.parent.name))
-    return found
 
 
 def test_a_student_sees_the_books_numbers(open_server):
