@@ -19,6 +19,13 @@ log = logging.getLogger("attn_tui.serve")
 
 def main(argv: Sequence[str]) -> int:
     try:
+        return _run(argv)
+    except KeyboardInterrupt:  # Ctrl+C before the server was up: nothing to stop yet
+        return 0
+
+
+def _run(argv: Sequence[str]) -> int:
+    try:
         options = parse_options(argv)
     except OptionsError as error:
         print(f"attn-tui serve: error: {error}", file=sys.stderr)
@@ -33,10 +40,7 @@ def main(argv: Sequence[str]) -> int:
     except (OSError, ValueError) as error:  # a key file, a scenario, a passphrase file
         print(f"attn-tui serve: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        return asyncio.run(serve(options, *prepared))
-    except KeyboardInterrupt:
-        return 0
+    return asyncio.run(serve(options, *prepared))
 
 
 def prepare(options: ServeOptions) -> tuple[object, object, str | None]:

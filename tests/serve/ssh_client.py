@@ -149,9 +149,14 @@ class Server:
             raise RuntimeError(f"the server did not start: {self.log.read_text()}")
         return self
 
-    def stop(self) -> int:
+    def request_stop(self) -> None:
+        """Ctrl+C, without waiting: several servers stop at once."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.request_stop()
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:

@@ -3,7 +3,9 @@ a pseudo-terminal, the screen read with pyte."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from attn_tui.serve import recovery_link
-from ssh_client import SSH_OPTIONS, Server, connected, session_pids, ssh
+from ssh_client import SSH_OPTIONS, Server, children, connected, session_pids, ssh
 
 pytest.importorskip("asyncssh", reason="the server side: pip install -e '.[test]'")
 pytestmark = pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("sftp") is None, reason="needs the OpenSSH client")
@@ -41,11 +43,14 @@ def servers(folder) -> dict[str, Server]:
         "keys": ["--authorized-keys", str(folder / "authorized_keys")],
         "passphrase": ["--passphrase-file", str(folder / "passphrase")],
         "one seat": ["--no-auth", "--max-sessions", "1"],
+        "short-lived": ["--no-auth", "--idle-timeout", "0.05"],  # 3 s
     }
     started = {name: Server(*args, state=folder / f"state-{name.replace(' ', '-')}") for name, args in arguments.items()}
     try:
         yield {name: server.wait_ready() for name, server in started.items()}
     finally:
+        for server in started.values():
+            server.request_stop()
         for server in started.values():
             server.stop()
 
@@ -165,6 +170,22 @@ def test_a_full_class_says_so_and_ctrl_c_ends_every_session(servers):
             assert second.wait_exit() == 1
         assert server.stop() == 0  # Ctrl+C
         assert first.wait_exit() is not None  # the session ended with the server
+
+
+def test_an_idle_session_ends(servers):
+    with connected(ssh(servers["short-lived"].port, "-tt")) as student:
+        assert student.wait_for(NUMBERS)
+        assert student.wait_for("session ended after 0.05 minutes without a key press", timeout=15), student.text()
+        assert student.wait_exit() == 0
+
+
+def test_a_dead_zygote_is_replaced_and_logged(servers):
+    server = servers["short-lived"]
+    (zygote,) = children(server.process.pid)
+    os.kill(zygote, signal.SIGKILL)
+    with connected(ssh(server.port, "-tt")) as student:
+        assert student.wait_for(NUMBERS, timeout=60), student.text()
+    assert "the zygote stopped (exit status -9); starting another" in server.log.read_text()
 
 
 def test_no_auth_is_refused_on_an_address_others_can_reach():
