@@ -10,9 +10,8 @@ import signal
 import sys
 from typing import Sequence
 
+from attn_tui.cli import EXIT_BAD_INPUT
 from attn_tui.serve.options import OptionsError, ServeOptions, parse_options
-
-EXIT_BAD_INPUT = 2
 
 log = logging.getLogger("attn_tui.serve")
 

@@ -102,3 +102,10 @@ def test_the_passphrase_is_the_files_first_line(tmp_path):
     (tmp_path / "empty").write_text("\n")
     with pytest.raises(ValueError, match="empty"):
         read_passphrase(tmp_path / "empty")
+
+
+def test_the_front_process_imports_neither_torch_nor_textual():
+    """The front stays small: torch and Textual live in the zygote and its children only."""
+    code = "import sys, attn_tui.serve.command, attn_tui.serve.front\nprint(sorted(m for m in ('torch', 'textual') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
