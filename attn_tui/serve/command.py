@@ -65,7 +65,7 @@ def _default_view() -> object:
 
 
 async def serve(options: ServeOptions, authenticator: object, host_key: object, scenario_json: str | None) -> int:
-    from attn_tui.serve.front import Classroom, listen
+    from attn_tui.serve.front import Classroom, adopt_orphans, listen
     from attn_tui.serve.host_key import fingerprint
     from attn_tui.serve.zygote_link import ZygoteLink
 
@@ -73,6 +73,7 @@ async def serve(options: ServeOptions, authenticator: object, host_key: object, 
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, stop.set)
+    adopt_orphans()
     zygote = ZygoteLink(scenario_json)
     await zygote.start()
     classroom = Classroom(zygote, authenticator, max_sessions=options.max_sessions, idle_timeout=options.idle_timeout)  # type: ignore[arg-type]

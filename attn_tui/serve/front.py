@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 from typing import Any
 
 import asyncssh
@@ -175,6 +176,7 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             return
         self.pid, self.master = pid, master
         os.set_blocking(master, False)
+        set_terminal_size(master, *chan.get_terminal_size()[:2])  # a resize while it was starting
         self._read_screen(True)
         self._restart_idle_timer()
 
@@ -278,7 +280,43 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.classroom.live.discard(self)
 
     def _kill_later(self, pid: int) -> None:
-        self._loop.call_later(KILL_GRACE, self.classroom.zygote.kill, pid)
+        self._loop.call_later(KILL_GRACE, self._kill, pid)
+
+    def _kill(self, pid: int) -> None:
+        self.classroom.zygote.kill(pid)
+        end_orphan(pid)
+
+
+def adopt_orphans() -> None:
+    """Become the parent of sessions whose zygote died (Linux), rather than init: some inits (a
+    container's first process) never reap, and their ended sessions would stay zombies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: init adopts them, as usual
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def end_orphan(pid: int) -> None:
+    """If ``pid`` is a session the front adopted (its zygote died), end and reap it; a session of a
+    living zygote is not the front's child, and the zygote does that."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return  # not ours
+    if done == 0:  # ours and still running: the same pid until reaped, so safe to kill
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 async def listen(classroom: Classroom, host: str, port: int, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:

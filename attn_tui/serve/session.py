@@ -33,7 +33,14 @@ SERVER_VARIABLES = ("PATH", "HOME", "USER", "LOGNAME", "TZ", "LANG", "LC_ALL", "
 
 FALLBACK_LANG = "C.UTF-8"
 
-_SIGNALS_TO_RESET = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE)
+PYTHON_SIGNAL_HANDLERS = {
+    signal.SIGCHLD: signal.SIG_DFL,
+    signal.SIGTERM: signal.SIG_DFL,
+    signal.SIGHUP: signal.SIG_DFL,
+    signal.SIGINT: signal.default_int_handler,
+}
+"""What a fresh Python process has for the signals the zygote handles itself (SIGPIPE the zygote
+leaves alone: ignored, as Python sets it, so a lost output shows up as an error, not a silent death)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,8 @@ def run_session(
     """Run one student's app on this process's terminal (fds 0-2), then leave."""
     status = 1
     try:
-        for number in _SIGNALS_TO_RESET:
-            signal.signal(number, signal.SIG_DFL)
+        for number, handler in PYTHON_SIGNAL_HANDLERS.items():
+            signal.signal(number, handler)
         signal.set_wakeup_fd(-1)
         for descriptor in inherited_descriptors:
             os.close(descriptor)

@@ -25,6 +25,9 @@ NUMBERS = "[0.4419, 0.6515, 0.5683]"
 
 PASSPHRASE = "attention is all you need"
 
+KEY_ONLY = ("-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no", "-o", "BatchMode=yes")
+"""A client that offers only the key given with -i, and never asks for a password."""
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
@@ -40,10 +43,10 @@ def servers(folder) -> dict[str, Server]:
     (folder / "passphrase").write_text(PASSPHRASE + "\n")
     arguments = {
         "open": ["--no-auth"],
-        "keys": ["--authorized-keys", str(folder / "authorized_keys")],
+        # A short idle timeout (3 s) where no test waits long: the key server.
+        "keys": ["--authorized-keys", str(folder / "authorized_keys"), "--idle-timeout", "0.05"],
         "passphrase": ["--passphrase-file", str(folder / "passphrase")],
         "one seat": ["--no-auth", "--max-sessions", "1"],
-        "short-lived": ["--no-auth", "--idle-timeout", "0.05"],  # 3 s
     }
     started = {name: Server(*args, state=folder / f"state-{name.replace(' ', '-')}") for name, args in arguments.items()}
     try:
@@ -140,10 +143,9 @@ def test_a_dropped_student_gets_their_work_back(open_server):
 
 def test_a_key_not_in_the_list_is_refused(servers, folder):
     server, allowed, other = servers["keys"], folder / "allowed", folder / "other"
-    key_only = ("-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no", "-o", "BatchMode=yes")
-    refused = subprocess.run(ssh(server.port, *key_only, "-i", str(other), "-tt"), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    refused = subprocess.run(ssh(server.port, *KEY_ONLY, "-i", str(other), "-tt"), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     assert refused.returncode == 255 and "Permission denied" in refused.stderr
-    with connected(ssh(server.port, *key_only, "-i", str(allowed), "-tt")) as student:
+    with connected(ssh(server.port, *KEY_ONLY, "-i", str(allowed), "-tt")) as student:
         assert student.wait_for(NUMBERS), student.text()
 
 
@@ -172,18 +174,18 @@ def test_a_full_class_says_so_and_ctrl_c_ends_every_session(servers):
         assert first.wait_exit() is not None  # the session ended with the server
 
 
-def test_an_idle_session_ends(servers):
-    with connected(ssh(servers["short-lived"].port, "-tt")) as student:
+def test_an_idle_session_ends(servers, folder):
+    with connected(ssh(servers["keys"].port, *KEY_ONLY, "-i", str(folder / "allowed"), "-tt")) as student:
         assert student.wait_for(NUMBERS)
         assert student.wait_for("session ended after 0.05 minutes without a key press", timeout=15), student.text()
         assert student.wait_exit() == 0
 
 
-def test_a_dead_zygote_is_replaced_and_logged(servers):
-    server = servers["short-lived"]
+def test_a_dead_zygote_is_replaced_and_logged(servers, folder):
+    server = servers["keys"]
     (zygote,) = children(server.process.pid)
     os.kill(zygote, signal.SIGKILL)
-    with connected(ssh(server.port, "-tt")) as student:
+    with connected(ssh(server.port, *KEY_ONLY, "-i", str(folder / "allowed"), "-tt")) as student:
         assert student.wait_for(NUMBERS, timeout=60), student.text()
     assert "the zygote stopped (exit status -9); starting another" in server.log.read_text()
 

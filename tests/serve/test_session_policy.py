@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attn_tui.core.compute  # noqa: F401 - torch imported at collection, not inside the first test's wait
 from attn_tui.ui.app import AttnApp
 from attn_tui.ui.session_policy import remote_student
 from attn_tui.ui.widgets.dialogs import PathDialog, SnippetDialog
