@@ -1,7 +1,7 @@
 """The zygote: one process that imports torch, Textual and the app once, then forks a session per
 request.
 
-It stays single-threaded and never runs an event loop, so that a fork copies a process in a
+It stays single-threaded (see ``ZYGOTE_SETTINGS`` in :mod:`.zygote_link`) and never runs an event loop, so that a fork copies a process in a
 simple, known state (a fork copies only the thread that calls it; a lock held by another thread
 would stay locked forever in the child). It talks to the front over a Unix socket: a request (a
 JSON line, see :class:`~.session.SessionRequest`) comes in, a child is forked onto a new

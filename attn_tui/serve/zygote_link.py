@@ -10,15 +10,30 @@ import os
 import socket
 import subprocess
 import sys
-from typing import Any
+from typing import Any, Mapping
 
-from attn_tui.serve.session import SessionRequest
+from attn_tui.serve.session import SERVER_VARIABLES, SessionRequest
 from attn_tui.serve.zygote import MESSAGE_SIZE
 
 log = logging.getLogger("attn_tui.serve")
 
 READY_TIMEOUT = 120.0
 """Seconds the zygote may take to import torch and Textual (a cold disk on a slow machine)."""
+
+
+ZYGOTE_SETTINGS = {
+    "PYTHONIOENCODING": "utf-8",  # a session writes UTF-8 to its terminal whatever the server's locale
+    # numpy's OpenBLAS starts a thread pool on import: the zygote must have no thread but its own
+    # when it forks (a lock held by another thread would stay locked in every child).
+    "OPENBLAS_NUM_THREADS": "1",
+}
+
+
+def zygote_environment(server: Mapping[str, str]) -> dict[str, str]:
+    """The zygote's whole environment: the server's whitelisted variables, where to find attn_tui,
+    and the settings above; nothing else of the server's (tokens, keys) reaches it or its sessions."""
+    env = {name: server[name] for name in (*SERVER_VARIABLES, "PYTHONPATH") if name in server}
+    return {**env, **ZYGOTE_SETTINGS}
 
 
 class ZygoteUnavailable(Exception):
@@ -40,7 +55,7 @@ class ZygoteLink:
         """Start the zygote and wait until it has preloaded everything."""
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+        env = zygote_environment(os.environ)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "attn_tui.serve.zygote", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),

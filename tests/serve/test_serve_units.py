@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -109,3 +110,18 @@ def test_the_front_process_imports_neither_torch_nor_textual():
     code = "import sys, attn_tui.serve.command, attn_tui.serve.front\nprint(sorted(m for m in ('torch', 'textual') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_zygote_gets_only_whitelisted_variables_and_one_thread():
+    from attn_tui.serve.zygote_link import zygote_environment
+
+    env = zygote_environment({"PATH": "/bin", "PYTHONPATH": "/src", "GITHUB_TOKEN": "x", "OPENBLAS_NUM_THREADS": "8"})
+    assert env == {"PATH": "/bin", "PYTHONPATH": "/src", "PYTHONIOENCODING": "utf-8", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def test_the_preloaded_zygote_has_a_single_thread_to_fork():
+    from attn_tui.serve.zygote_link import zygote_environment
+
+    code = "import os\nfrom attn_tui.serve.zygote import preload\npreload()\nprint(len(os.listdir('/proc/self/task')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=zygote_environment(os.environ))
+    assert result.stdout.strip() == "1", result.stderr
