@@ -167,9 +167,22 @@ def test_a_class_on_one_server(tmp_path):
             f" worst {max(numbers, default=float('nan')):.2f} s ({len(numbers)}/30 shown)"
         )
         leave(burst)
+        lines.append(f"reference, attn-tui run directly in a pty: key → first byte {median_p95([k * 1000 for k in local_key_to_first_byte()])} ms")
     finally:
         server.stop()
     print("\n".join(lines))
+
+
+def local_key_to_first_byte() -> list[float]:
+    """The same key measure without ssh or serve: what the app itself takes on this machine now."""
+    local = Student.__new__(Student)
+    local.terminal = Terminal([sys.executable, "-m", "attn_tui"], 100, 30)
+    local.started, local.starting_at, local.numbers_at = time.perf_counter(), None, None
+    try:
+        wait_for_numbers([local], BURST_TIMEOUT)
+        return key_to_first_byte(local, [])
+    finally:
+        local.terminal.close()
 
 
 def lesson(student: Student, pid: int) -> float:
