@@ -32,9 +32,11 @@ KEY_SAMPLES = 20
 
 
 class Student:
-    def __init__(self, port: int) -> None:
+    """A terminal of 100×30 running ``argv`` (an ssh client, or attn-tui itself for reference)."""
+
+    def __init__(self, argv: list[str]) -> None:
         self.started = time.perf_counter()
-        self.terminal = Terminal(ssh(port, "-tt"), 100, 30)
+        self.terminal = Terminal(argv, 100, 30)
         self.starting_at: float | None = None
         self.numbers_at: float | None = None
 
@@ -73,7 +75,7 @@ def arrive(port: int, n: int, spread: float) -> list[Student]:
     students: list[Student] = []
     gap = spread / n if n > 1 else 0.0
     for _ in range(n):
-        students.append(Student(port))
+        students.append(Student(ssh(port, "-tt")))
         pump(students, gap)
     wait_for_numbers(students, BURST_TIMEOUT)
     return students
@@ -141,6 +143,8 @@ def test_a_class_on_one_server(tmp_path):
         for n in CLASS_SIZES:
             students = arrive(server.port, n, ARRIVAL_SPREAD if n > 1 else 0.0)
             starts = [s.numbers_at for s in students if s.numbers_at is not None]
+            # From the "starting…" line (the connection is up) to the numbers: the session's own start.
+            after_login = [s.numbers_at - s.starting_at for s in students if s.numbers_at is not None and s.starting_at is not None]
             sessions = sorted(session_pids(server))
             private = [private_mib(pid) for pid in sessions]
             whole = sum(pss_mib(pid) for pid in [server.process.pid, zygote, *sessions])
@@ -151,14 +155,14 @@ def test_a_class_on_one_server(tmp_path):
             keys = key_to_first_byte(students[0], students[1:])
             lines += [
                 f"{n:>2} arriving over {ARRIVAL_SPREAD if n > 1 else 0:g} s: numbers after {median_p95(starts)} s"
-                f" ({len(starts)}/{n} shown); private memory per session {median_p95(private)} MiB;"
+                f" ({len(starts)}/{n} shown; {median_p95(after_login)} s of it after login); private memory per session {median_p95(private)} MiB;"
                 f" whole server (PSS) {whole:.0f} MiB; idle CPU {idle_cpu:.1f} % of a core;"
                 f" key → first byte with {n - 1} idle {median_p95([k * 1000 for k in keys])} ms",
             ]
             if n == 1:
                 lines.append(f"   after a lesson (walk, matrix, compare, 60 keys): private {lesson(students[0], sessions[0]):.1f} MiB")
             leave(students)
-        burst = [Student(server.port) for _ in range(30)]
+        burst = [Student(ssh(server.port, "-tt")) for _ in range(30)]
         wait_for_numbers(burst, BURST_TIMEOUT)
         starting = [s.starting_at for s in burst if s.starting_at is not None]
         numbers = [s.numbers_at for s in burst if s.numbers_at is not None]
@@ -175,9 +179,7 @@ def test_a_class_on_one_server(tmp_path):
 
 def local_key_to_first_byte() -> list[float]:
     """The same key measure without ssh or serve: what the app itself takes on this machine now."""
-    local = Student.__new__(Student)
-    local.terminal = Terminal([sys.executable, "-m", "attn_tui"], 100, 30)
-    local.started, local.starting_at, local.numbers_at = time.perf_counter(), None, None
+    local = Student([sys.executable, "-m", "attn_tui"])
     try:
         wait_for_numbers([local], BURST_TIMEOUT)
         return key_to_first_byte(local, [])
