@@ -42,8 +42,25 @@ def preload() -> None:
 
     recovery_link.available()
     analyse(SEED_EXAMPLE)
+    warm_up_mechanisms()
     gc.collect()
     gc.freeze()
+
+
+def warm_up_mechanisms() -> None:
+    """Compute and walk once with every mechanism, so that what each imports on first use is in
+    the zygote, not in each student's session. A warm-up only: a failure here shows up, with a
+    message, in the session that needs that mechanism; it must not stop the zygote."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.mechanisms import MECHANISMS
+
+    for mechanism in MECHANISMS:
+        try:
+            scenario = SEED_EXAMPLE.with_mechanism(mechanism.name, mechanism.default_parameters(SEED_EXAMPLE))
+            mechanism.walkthrough(mechanism.analyse(scenario))
+            mechanism.python_snippet(scenario)
+        except Exception:  # noqa: BLE001 - see above
+            continue
 
 
 class Zygote:
