@@ -52,6 +52,8 @@ over SSH:  ssh -t host attn-tui   (add COLORTERM=truecolor for full colour)
 unsaved work survives a dropped connection, a closed window or SIGTERM: it is kept in
 $XDG_STATE_HOME/attn-tui/recovery/ (~/.local/state/…); the next start offers it (Ctrl+R),
 and attn-tui --recover opens it directly.
+
+a class:   attn-tui serve --help    (one ssh command per student, nothing to install)
 """
 
 
@@ -93,8 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["serve"]:  # a file named "serve" is ./serve
+        from attn_tui.serve.command import main as serve
+
+        return serve(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.file and args.load:
         parser.error("give the file once: FILE or --load FILE")
     if args.recover and (args.file or args.load):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import threading
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -23,6 +21,8 @@ from attn_tui.ui import layout
 from attn_tui.ui.commands import AttnCommands
 from attn_tui.ui.edit_bindings import EDIT_BINDINGS, HISTORY_BINDINGS, SCENARIO_ACTIONS, ScenarioEditing
 from attn_tui.ui.file_actions import DIALOG_KEYS, FILE_BINDINGS, FileActions
+from attn_tui.ui.session_policy import LOCAL, SessionPolicy
+from attn_tui.ui.torch_loader import TorchLoader, freeze_long_lived_objects
 from attn_tui.core.files import ViewOptions
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
@@ -52,8 +52,6 @@ from attn_tui.ui.widgets.query_bar import QueryBar
 if TYPE_CHECKING:  # compute imports torch: loaded in the background after the first frame
     from typing import Any as Analysis  # each mechanism's own analysis
 
-FIRST_FRAME_WAIT = 2.0
-"""Seconds torch's import waits for the first frame before going ahead anyway."""
 
 MATRIX_BESIDE_GRID_WIDTH = 100
 """Narrower than this, the matrix view takes the whole width: beside the grid it would show only
@@ -136,12 +134,18 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         view: ViewOptions | None = None,
         path: Path | None = None,
         imported_from: Path | None = None,
+        policy: SessionPolicy = LOCAL,
+        torch_preloaded: bool = False,
     ) -> None:
         """``path`` is the JSON file the scenario came from (Ctrl+S saves there); ``view`` its views;
-        ``imported_from`` the embeddings file (CSV, .npy, .pt) it was imported from instead."""
+        ``imported_from`` the embeddings file (CSV, .npy, .pt) it was imported from instead;
+        ``policy`` what the session may do with this machine's files; ``torch_preloaded`` that
+        this process imported torch before the app started (a session forked by `attn-tui serve`)."""
         super().__init__()
+        self.policy = policy
         self._screen_diff = ScreenDiff()
         self._first_frame_drawn = threading.Event()
+        self._torch_loader = TorchLoader(self, self._compute_loaded, self._torch_failed, preloaded=torch_preloaded)
         self.set_reactive(AttnApp.scenario, scenario)
         self.saved_scenario = scenario
         self._parameters_seen = {}
@@ -205,50 +209,17 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
             self.query_one(EmbeddingGrid).focus()
         for panel in self.query(Panel):
             panel.show_loading_torch()
-        self._start_loading_torch()
+        self._torch_loader.start()
         self.offer_recovery()
 
-    def _start_loading_torch(self) -> None:
-        # A thread of its own, not a Textual worker: asyncio joins its workers' threads on the way
-        # out, and quitting must not wait for an import that nothing can interrupt (see cli.main).
-        # Started before the first frame, so that it exists before the dynamic loader is busy: a
-        # thread created meanwhile waits for the loader's lock.
-        self.is_loading_torch = True
-        # Importing torch creates objects fast enough to set off collection after collection (a
-        # sixth of its time), and they live as long as the process: no collection until the
-        # numbers are shown (see _freeze_long_lived_objects). The command line pauses it earlier.
-        gc.disable()
-        threading.Thread(target=self._load_torch, name="load-torch", daemon=True).start()
-
-    def _load_torch(self) -> None:
-        # torch's import holds the GIL for most of a second: it begins once the first frame is
-        # out, and the grid is editable meanwhile.
-        try:
-            self._first_frame_drawn.wait(timeout=FIRST_FRAME_WAIT)
-            from attn_tui.terminal.preload import load_torch_libraries
-
-            load_torch_libraries()  # without the GIL: beside the event loop's work after that frame
-            from attn_tui.core.compute import analyse
-        except Exception as error:  # a broken torch installation: say so, never a traceback
-            outcome = partial(self._torch_failed, error)
-        else:
-            outcome = partial(self._compute_loaded, analyse)
-        finally:
-            self.is_loading_torch = False
-        try:
-            self.call_from_thread(outcome)
-        except RuntimeError:
-            pass  # the app closed meanwhile
-
     def _torch_failed(self, error: Exception) -> None:
-        gc.enable()  # no numbers will be shown to turn it back on
         self.exit(return_code=1, message=f"attn-tui: torch could not be loaded: {error}")
 
     def _compute_loaded(self, analyse: Callable[[Scenario, Analysis | None], Analysis]) -> None:
         self._analyse = analyse
         self.complete_parameters()
         self._show(self.scenario)
-        self.call_after_refresh(_freeze_long_lived_objects)
+        self.call_after_refresh(freeze_long_lived_objects)
 
     @property
     def is_ready(self) -> bool:
@@ -280,8 +251,8 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         """Share the screen's rows between the widgets (see :mod:`attn_tui.ui.layout`): the
         context vector and the walk's arithmetic always keep a place on screen."""
         height = self._screen_height or self.size.height
-        if not height:
-            return  # not laid out yet
+        if not height or not self.screen_stack or not self.screen_stack[0].query("#message"):
+            return  # not laid out yet, or the app is closing
         analysis = self.analysis
         query_panels = [panel for panel in self._panels if panel.has_class("query-panel")]
         if analysis is not None and not self.matrix_view and query_panels:
@@ -545,17 +516,6 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
             ("Help", list(HelpScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
-
-
-def _freeze_long_lived_objects() -> None:
-    """Exempt what start-up created (torch, Textual, the widgets) from the cyclic garbage collector.
-
-    Otherwise a full collection now and then walks those hundreds of thousands of objects in the
-    middle of a key press: about 10 ms, most of a frame.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.enable()  # off since the start-up (see _start_loading_torch and the command line)
 
 
 # The grid's keys as a person thinks of them (its bindings, grouped), for the help screen.

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from textual import work
 from textual.binding import Binding
@@ -30,6 +31,7 @@ from attn_tui.core.files import (
     write_text_atomically,
 )
 from attn_tui.core.scenario import Scenario, ScenarioError
+from attn_tui.ui.session_policy import LOCAL, SessionPolicy
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog, SnippetDialog, UnsavedAnswer, UnsavedChangesDialog, display_name
 
@@ -87,6 +89,22 @@ class Document:
 
 UNTITLED = Document()
 """A scenario made here (a preset, a sentence): no file yet."""
+_Action = TypeVar("_Action", bound=Callable[..., None])
+
+
+def uses_local_files(action: _Action) -> _Action:
+    """An action that reads or writes this machine's files: refused, with the policy's reason,
+    in a session whose policy keeps it away from them (see :mod:`attn_tui.ui.session_policy`)."""
+
+    @wraps(action)
+    def guarded(self: FileActions, *args: object, **kwargs: object) -> None:
+        if not self.policy.uses_local_files:
+            self.notify(self.policy.refusal, title="Not on this server", severity="warning", markup=False)
+            return
+        action(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
 
 UNSAVED_MARK = "•"
 DEFAULT_SCENARIO_NAME = "scenario.json"
@@ -101,6 +119,9 @@ class FileActions(_Base):
     imported_from: Path | None = None
     """The embeddings file (CSV, .npy, .pt) the scenario came from, named in the header; None for a
     JSON scenario or one made here."""
+
+    policy: SessionPolicy = LOCAL
+    """What this session may do with this machine's files."""
 
     saved_scenario: Scenario | None = None
     """The scenario as last opened or saved; anything else is an unsaved change."""
@@ -145,6 +166,7 @@ class FileActions(_Base):
 
     # --- save ---
 
+    @uses_local_files
     def action_save(self) -> None:
         """Save to the current file, or ask for a name the first time."""
         self.after_pending_input(self._save_or_ask)
@@ -160,6 +182,7 @@ class FileActions(_Base):
         except ScenarioError as error:
             self._file_problem(error, problem)
 
+    @uses_local_files
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
         """Ask for a file name, confirm before replacing a file, then save; ``then`` runs after success."""
         default = str(self.document_path) if self.document_path else DEFAULT_SCENARIO_NAME
@@ -211,6 +234,7 @@ class FileActions(_Base):
 
     # --- open and import ---
 
+    @uses_local_files
     def action_open(self) -> None:
         """Ask for a scenario (.json) or embeddings file and load it."""
         self.push_screen(
@@ -218,6 +242,7 @@ class FileActions(_Base):
             self._chosen_to_open,
         )
 
+    @uses_local_files
     def action_import_embeddings(self) -> None:
         """Ask for an embeddings file: an n×d matrix becomes n tokens (t1…tn unless it has labels)."""
         self.push_screen(
@@ -271,7 +296,7 @@ class FileActions(_Base):
             if answer == "save":
                 self._export_text("Save the snippet", "attention.py", (".py",), code, "the snippet")
 
-        self.push_screen(SnippetDialog(code), answered)
+        self.push_screen(SnippetDialog(code, can_save=self.policy.uses_local_files), answered)
 
     def action_export_csv(self) -> None:
         """Save the panels' numbers as CSV (every query's in the matrix view)."""
@@ -280,8 +305,12 @@ class FileActions(_Base):
             return
         text = panels_csv(self.analysis, every_query=self.matrix_view)
         what = "every query's panels" if self.matrix_view else "the panels"
+        if not self.policy.uses_local_files:  # nowhere to save it: shown on screen to copy instead
+            self.push_screen(SnippetDialog(text, title=f"{what.capitalize()} as CSV", what="the CSV", lexer="text", can_save=False))
+            return
         self._export_text("Export the panels as CSV", "attention-panels.csv", (".csv",), text, what)
 
+    @uses_local_files
     def action_export_svg(self) -> None:
         """Save what is on screen now as an SVG picture: the panels, not the toasts over them."""
         if self._notifications:
@@ -339,7 +368,9 @@ class FileActions(_Base):
         self.after_pending_input(self._quit_or_ask)
 
     def _quit_or_ask(self) -> None:
-        if not self.unsaved and self.query_one(EmbeddingGrid).editing is None:
+        # A class session has nothing to save to: quitting leaves at once.
+        nothing_to_keep = not self.unsaved or not self.policy.uses_local_files
+        if nothing_to_keep and self.query_one(EmbeddingGrid).editing is None:
             self.exit()
             return
         if isinstance(self.screen, UnsavedChangesDialog):

@@ -10,6 +10,7 @@ from textual import events
 from textual.coordinate import Coordinate
 
 from attn_tui.ui.app import AttnApp
+from attn_tui.ui.torch_loader import TorchLoader
 from attn_tui.core.compute import analyse
 from attn_tui.core.formatting import format_number
 from attn_tui.core.scenario import SEED_EXAMPLE
@@ -246,7 +247,7 @@ async def test_a_large_value_still_shows_finite_weights():
 
 
 async def test_grid_is_on_screen_and_editable_before_torch_has_loaded(monkeypatch):
-    monkeypatch.setattr(AttnApp, "_start_loading_torch", lambda self: None)
+    monkeypatch.setattr(TorchLoader, "start", lambda self: None)
     app = AttnApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

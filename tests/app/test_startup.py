@@ -12,7 +12,8 @@ import pytest
 
 from attn_tui import cli
 from attn_tui.terminal import preload
-from attn_tui.ui.app import AttnApp, _freeze_long_lived_objects
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.torch_loader import freeze_long_lived_objects
 from conftest import running
 
 
@@ -107,7 +108,7 @@ def test_the_command_line_starts_the_app_with_garbage_collection_paused(monkeypa
 def test_freezing_start_up_objects_turns_collection_back_on():
     gc.disable()
     try:
-        _freeze_long_lived_objects()
+        freeze_long_lived_objects()
         assert gc.isenabled()
     finally:
         gc.unfreeze()
@@ -143,3 +144,21 @@ async def test_a_torch_that_cannot_be_loaded_ends_the_app_with_a_clear_message(m
     assert app.return_code == 1
     assert not app.is_loading_torch
     assert gc.isenabled()
+
+
+async def test_a_session_forked_with_torch_loaded_starts_no_loader_and_never_pauses_collection(monkeypatch):
+    """`attn-tui serve`'s sessions: torch came with the fork; nothing to load, nothing to wait for."""
+    import attn_tui.core.compute  # noqa: F401 - as the zygote has, before it forks
+
+    loads = []
+    monkeypatch.setattr(preload, "load_torch_libraries", lambda: loads.append(True))
+    app = AttnApp(torch_preloaded=True)
+    collection = []
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            collection.append(gc.isenabled())
+            if app.is_ready:
+                break
+            await pilot.pause(0.01)
+        assert app.is_ready
+    assert loads == [] and all(collection) and not app.is_loading_torch

@@ -179,7 +179,8 @@ SnippetAnswer = Literal["save"] | None
 
 
 class SnippetDialog(Dialog[SnippetAnswer]):
-    """Shows the Python/torch snippet; c copies it to the clipboard, s saves it to a file."""
+    """Shows a text to take away (the Python/torch snippet, the panels as CSV); c copies it to the
+    clipboard, s saves it to a file (unless ``can_save`` is off, as in a class session)."""
 
     AUTO_FOCUS = "#snippet-scroll"
 
@@ -189,29 +190,46 @@ class SnippetDialog(Dialog[SnippetAnswer]):
         Binding("escape,q", "cancel", "Close", id="snippet.close"),
     ]
 
-    def __init__(self, code: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        *,
+        title: str = "Python/torch snippet: reproduces these numbers",
+        what: str = "the snippet",
+        lexer: str = "python",
+        can_save: bool = True,
+    ) -> None:
         super().__init__()
         self.code = code
-        """The snippet, exactly as copied or saved."""
+        """The text, exactly as copied or saved."""
+        self.title = title
+        self.what = what
+        self.lexer = lexer
+        self.can_save = can_save
 
     def compose(self) -> ComposeResult:
         # Imported here, not at the top: rich.syntax brings in pygments, a tenth of the start-up.
         from rich.syntax import Syntax
 
         with Vertical(classes="file-dialog", id="snippet-dialog") as dialog:
-            dialog.border_title = "Python/torch snippet: reproduces these numbers"
-            dialog.border_subtitle = "c copy · s save · Esc close"
+            dialog.border_title = self.title
+            dialog.border_subtitle = "c copy · s save · Esc close" if self.can_save else "c copy · Esc close"
             with VerticalScroll(id="snippet-scroll"):
-                yield Static(Syntax(self.code, "python", theme="ansi_dark", word_wrap=False), id="snippet-code")
+                yield Static(Syntax(self.code, self.lexer, theme="ansi_dark", word_wrap=False), id="snippet-code")
             with Horizontal(classes="file-dialog-buttons"):
                 yield Button("Copy (c)", id="copy", variant="primary", compact=True)
-                yield Button("Save… (s)", id="save", compact=True)
+                if self.can_save:
+                    yield Button("Save… (s)", id="save", compact=True)
                 yield Button("Close (Esc)", id="close", compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_save if action == "save" else True
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.code)
-        self.notify("Copied the snippet to the clipboard (if your terminal allows it; s saves it to a file).", title="Copied", markup=False)
+        hint = "s saves it to a file" if self.can_save else "or select it with the mouse"
+        self.notify(f"Copied {self.what} to the clipboard (if your terminal allows it; {hint}).", title="Copied", markup=False)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
