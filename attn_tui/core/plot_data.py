@@ -5,10 +5,11 @@ screen (``tests/unit/test_plot_data.py``) and the widget (``attn_tui/ui/widgets/
 only draws what it is handed.
 
 The input is generic: a :class:`VectorSpace` is a title and some :class:`PointSet` s, each a list of
-vectors of the same dimension with a role (tokens, query, context, path). Simple attention hands
-one space, the embeddings (:func:`embedding_space`); a trainable mechanism hands its own spaces —
-e.g. q⁽²⁾ and every k⁽ⁱ⁾ in the query/key space, every v⁽ⁱ⁾ and z in the value space — built the
-same way, and the plot draws them without knowing which mechanism they came from.
+vectors of the same dimension with a role (tokens, query, context, path). Each mechanism hands its
+own spaces (``Mechanism.vector_spaces``): 3.3 the embeddings with the query and z
+(``mechanisms/simple/plot.py``), 3.4 q⁽ᑫ⁾ and every k⁽ⁱ⁾ in the query/key space and every v⁽ⁱ⁾ with z
+in the value space (``mechanisms/trainable/plot.py``); the plot draws them without knowing which
+mechanism they came from.
 
 torch is imported inside the functions that project (it is loaded by then): building point sets
 costs nothing before the numbers exist.
@@ -20,13 +21,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence, Union
 
-from attn_tui.core.formatting import context_vector, format_number, token_vector
+from attn_tui.core.formatting import context_vector, format_number
 
 if TYPE_CHECKING:
     import torch
 
-    from attn_tui.core.compute import Analysis
-    from attn_tui.core.walkthrough import Progress
 
 Vectors = Union["torch.Tensor", Sequence[Sequence[float]]]
 """m×d: a tensor, or rows of floats."""
@@ -322,29 +321,23 @@ def _labelled(n: int, weights: Sequence[float] | None) -> range | set[int]:
     return set(order[:LABELLED_LARGEST])
 
 
-# --- simple attention (3.3) -------------------------------------------------------------------
+# --- pieces every mechanism's spaces share ---------------------------------------------------
 
 
-def embedding_space(analysis: Analysis, progress: Progress | None = None) -> VectorSpace:
-    """Simple attention's one space: every x⁽ⁱ⁾, the query, and z⁽q⁾ (in a walk, what it has reached:
-    the weights once computed, the running sum as it grows)."""
-    scenario = analysis.scenario
-    result = analysis.query
-    q = scenario.query
-    n = scenario.n_tokens
-    known_weights = n if progress is None else progress.known.weights
-    terms = n if progress is None else progress.known.context_terms
-    weights = result.weights.tolist() if known_weights >= n else None
-    sets = [
-        PointSet("x⁽ⁱ⁾", TOKENS, analysis.inputs, scenario.tokens, weights),
-        PointSet(f"query {token_vector(q + 1)}", QUERY, analysis.inputs[q : q + 1], (scenario.query_token,)),
-    ]
-    # The running sum and z are always in the space, drawn or not, so the axis ranges are the
-    # same in the live view and at every step of a walk: nothing jumps while it runs.
+def weighted_sum_sets(running: torch.Tensor, context: torch.Tensor, query_index: int, terms: int, walking: bool) -> tuple[PointSet, PointSet]:
+    """The running sum of a weighted sum (drawn from the origin, term by term, while a walk adds
+    them) and its result z, the context vector (drawn once every term is added).
+
+    Both are always in the space, drawn or not, so the axis ranges are the same in the live view and
+    at every step of a walk: nothing jumps while it runs. ``running`` is n×d, row i the sum after
+    token i; ``terms`` how many terms are added so far.
+    """
     import torch
 
-    path = torch.cat([torch.zeros(1, scenario.n_dims), result.running_context])
-    walking_the_sum = progress is not None and terms > 0
-    sets.append(PointSet(f"Σ αᵢ·x⁽ⁱ⁾, {terms} of {n} terms", PATH, path, shown=terms + 1 if walking_the_sum else 0))
-    sets.append(PointSet(f"context {context_vector(q + 1)}", CONTEXT, result.context.unsqueeze(0), shown=1 if terms >= n else 0))
-    return VectorSpace("embedding space", tuple(sets))
+    n = running.shape[0]
+    path = torch.cat([torch.zeros(1, running.shape[1], dtype=running.dtype), running])
+    drawn = terms + 1 if walking and terms > 0 else 0
+    return (
+        PointSet(f"Σ αᵢ·…, {terms} of {n} terms", PATH, path, shown=drawn),
+        PointSet(f"context {context_vector(query_index + 1)}", CONTEXT, context.reshape(1, -1), shown=1 if terms >= n else 0),
+    )

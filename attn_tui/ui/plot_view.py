@@ -2,7 +2,7 @@
 
 :class:`VectorPlotView` is a mixin of :class:`~attn_tui.ui.app.AttnApp`. The plot widget and
 plotext are imported the first time the plot opens, never at start-up. The point sets come from
-:func:`vector_spaces`: the one place that knows which mechanism supplies which spaces.
+the mechanism (``Mechanism.vector_spaces``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from attn_tui.core.compute import Analysis
-    from attn_tui.core.plot_data import VectorSpace
-    from attn_tui.core.walkthrough import Progress
     from attn_tui.ui.app import AttnApp
     from attn_tui.ui.widgets.vector_plot import VectorPlot
 
@@ -24,14 +21,6 @@ PLOT_BESIDE_PANELS_WIDTH = 160
 """From this width the plot goes beside the panels; narrower, it takes their place while shown."""
 
 PLOT_ID = "vector-plot"
-
-
-def vector_spaces(analysis: Analysis, progress: Progress | None) -> tuple[VectorSpace, ...]:
-    """The spaces the plot draws for the current numbers. A trainable mechanism returns its own
-    (query/key space, value space) here; simple attention has one, the embeddings."""
-    from attn_tui.core.plot_data import embedding_space
-
-    return (embedding_space(analysis, progress),)
 
 
 class VectorPlotView(_Base):
@@ -101,6 +90,6 @@ class VectorPlotView(_Base):
             plot.show_loading()  # torch still loading: the plot follows once the numbers are shown
             return
         can_cycle = plot.can_cycle
-        plot.show(vector_spaces(self.analysis, self._walk_progress()))
+        plot.show(self.mechanism.vector_spaces(self.analysis, self._walk_progress()))
         if plot.can_cycle != can_cycle:
             self.refresh_bindings()  # V on or off; not on every edit: the footer is costly to rebuild

@@ -148,3 +148,25 @@ async def test_the_panels_the_plot_covered_show_the_changes_made_meanwhile():
         await pilot.pause()
         await pilot.pause()
         assert app.query_one("#right").display and "ω₂ᵢ" in str(app.query_one("#scores").border_title)
+
+
+async def test_in_section_3_4_capital_v_switches_between_the_query_key_and_the_value_space():
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    async with running(AttnApp(SEED_EXAMPLE.with_mechanism("trainable")), size=(80, 24)) as pilot:
+        app = pilot.app
+        await app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+        plot = app.query_one("#vector-plot")
+        assert plot.border_title == "Vectors: query/key space"
+        query = marker(plotted(app), QUERY)
+        assert (round(query.xs[0], 4), round(query.ys[0], 4)) == (0.4306, 1.4551)
+        await pilot.press("V")
+        await pilot.pause()
+        assert plot.border_title == "Vectors: value space"
+        z = marker(plotted(app), CONTEXT)
+        assert (round(z.xs[0], 4), round(z.ys[0], 4)) == (0.3061, 0.8210)
+        await pilot.press("left_curly_bracket")  # back to 3.3: its one space
+        await pilot.pause()
+        assert plot.border_title == "Vectors: embedding space"

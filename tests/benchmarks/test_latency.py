@@ -114,7 +114,8 @@ async def test_keystroke_latency():
 
 async def test_vector_plot_redraw_latency():
     """A cell commit with the vector plot open (v): recompute, plot data, plotext's drawing, paint."""
-    from attn_tui.core.plot_data import embedding_space, plane_data, planes_for
+    from attn_tui.core.plot_data import plane_data, planes_for
+    from attn_tui.mechanisms.simple.plot import vector_spaces
 
     lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal"]
     for name in ("6×3", "512×768"):
@@ -125,6 +126,6 @@ async def test_vector_plot_redraw_latency():
         # After an edit (a new tensor): at 100×30 one plane shows, the principal components for 768 dimensions.
         edited = [analyse(scenario.with_value(0, 0, i / 10)) for i in range(REPEAT)]
         first_plane = planes_for(scenario.n_dims)[0]
-        data = measure_sync(lambda: plane_data(embedding_space(edited.pop()), first_plane), REPEAT)
+        data = measure_sync(lambda: plane_data(vector_spaces(edited.pop())[0], first_plane), REPEAT)
         lines.append(row(f"cell commit (⏎) {name}", ui, data, GOALS[name]))
     print("\n" + "\n".join(lines))

@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from attn_tui.core.compute import analyse
+from attn_tui.mechanisms.simple.compute import analyse
+from attn_tui.mechanisms.simple.plot import vector_spaces
 from attn_tui.core.plot_data import (
     CONTEXT,
     GLYPHS,
@@ -19,16 +20,22 @@ from attn_tui.core.plot_data import (
     PointSet,
     TOKENS,
     VectorSpace,
-    embedding_space,
     legend,
     plane_data,
     planes_for,
 )
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, seeded_scenario
-from attn_tui.core.walkthrough import CONTEXT as CONTEXT_STAGE
-from attn_tui.core.walkthrough import build_walkthrough
+from attn_tui.mechanisms.simple.walk import CONTEXT as CONTEXT_STAGE
+from attn_tui.mechanisms.simple.walk import build_walkthrough
 
 BOOK_Z = (0.4419, 0.6515, 0.5683)
+
+
+def embedding_space(analysis, progress=None):
+    (space,) = vector_spaces(analysis, progress)
+    return space
+
+
 JOURNEY = (0.55, 0.87, 0.66)
 
 
@@ -174,3 +181,26 @@ def test_principal_components_of_a_large_matrix_match_an_exact_svd():
     assert (vt[:2] @ directions).abs().diagonal().tolist() == pytest.approx([1.0, 1.0], abs=1e-3)
     shares = (values[:2] ** 2 / centred.pow(2).sum()).tolist()
     assert axes == (f"PC 1 ({shares[0]:.0%})", f"PC 2 ({shares[1]:.0%})")
+
+
+def test_trainable_attention_hands_a_query_key_space_and_a_value_space():
+    """3.4 with the book's weights (d_out = 2): q⁽²⁾ and the keys exactly as computed, no projection;
+    z⁽²⁾ = [0.3061, 0.8210] among the values."""
+    from attn_tui.mechanisms import mechanism_named
+
+    trainable = mechanism_named("trainable")
+    scenario = SEED_EXAMPLE.with_mechanism("trainable", trainable.default_parameters(SEED_EXAMPLE))
+    analysis = trainable.analyse(scenario)
+    query_keys, values = trainable.vector_spaces(analysis)
+    assert (query_keys.title, values.title) == ("query/key space", "value space")
+    (plane,) = planes_for(2)
+    data = plane_data(query_keys, plane)
+    query = markers(data, QUERY)[0]
+    assert (round(query.xs[0], 4), round(query.ys[0], 4)) == (0.4306, 1.4551)
+    assert data.labels[0].text == "journey"
+    z = markers(plane_data(values, plane), CONTEXT)[0]
+    assert (round(z.xs[0], 4), round(z.ys[0], 4)) == (0.3061, 0.8210)
+    walk = trainable.walkthrough(analysis)
+    at_start = trainable.vector_spaces(analysis, walk.progress(0))
+    assert not markers(plane_data(at_start[0], plane), QUERY)  # q⁽²⁾ not computed yet
+    assert plane_data(at_start[0], plane).x_range == data.x_range  # the same axes all the walk

@@ -6,6 +6,7 @@ app imports this module the first time the plot opens: plotext stays off the sta
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from itertools import groupby
 
@@ -136,16 +137,19 @@ def _placed_labels(data: PlaneData, width: int, height: int) -> list[tuple[str, 
     placed = []
     for label in data.labels:
         column = round((label.x - x0) / cell_x) if cell_x > 0 else 0
-        row = round((label.y - y0) / (y1 - y0) * rows) if y1 > y0 else 0
+        exact_row = (label.y - y0) / (y1 - y0) * (rows - 1) if y1 > y0 else 0.0
+        # Near the middle between two rows, plotext may choose either: keep clear of both.
+        near_rows = {math.floor(exact_row + 0.25), math.ceil(exact_row - 0.25)}
         length = len(label.text)
         if column + 1 + length <= columns:
             start, x, alignment = column + 1, label.x + cell_x, "left"
         else:
             start, x, alignment = column - 1 - length, label.x - cell_x, "right"
-        span = (start, start + length)
-        if any(a < span[1] and span[0] < b for a, b in taken.get(row, [])):
+        span = (start - 1, start + length + 1)  # a cell of room each side: the estimate may be a cell off
+        if any(a < span[1] and span[0] < b for row in near_rows for a, b in taken.get(row, [])):
             continue
-        taken.setdefault(row, []).append(span)
+        for row in near_rows:
+            taken.setdefault(row, []).append(span)
         placed.append((label.text, x, label.y, alignment, COLOURS.get(label.style, COLOURS[PLAIN])))
     return placed
 
@@ -233,18 +237,23 @@ class VectorPlot(Vertical):
             self.show(self._spaces)
 
     def show_loading(self) -> None:
-        if not self.query(PlotLegend):
-            return  # not composed yet
+        if self.query(PlotLegend):  # else not composed yet
+            self._show_note("loading torch…")
+
+    def _show_note(self, note: str) -> None:
         for plot in self.query(PlanePlot):
             plot.display = False
-        self.border_title = "Vectors"
-        self.query_one(PlotLegend).show(None, "loading torch…")
+        self.border_title, self.border_subtitle = "Vectors", ""
+        self.query_one(PlotLegend).show(None, note)
 
     def show(self, spaces: tuple[VectorSpace, ...]) -> None:
         self._spaces = spaces
+        if not self.query(PlotLegend):
+            return  # not composed yet: on_mount shows it
         views = self.views()
-        if not views or not self.query(PlotLegend):
-            return  # nothing to show, or not composed yet (on_mount shows it)
+        if not views:
+            self._show_note("This section has no vector plot yet.")
+            return
         space, planes = views[self.choice % len(views)]
         for index, plot in enumerate(self.query(PlanePlot)):
             if plot.display != (index < len(planes)):
@@ -252,7 +261,7 @@ class VectorPlot(Vertical):
             if index < len(planes):
                 plot.draw(plane_data(space, planes[index]))
         self.border_title = f"Vectors: {space.title}"
-        self.border_subtitle = "V next plane" if len(views) > 1 else ""
+        self.border_subtitle = "V: next" if len(views) > 1 else ""
         self.query_one(PlotLegend).show(space)
 
 
