@@ -170,3 +170,19 @@ async def test_in_section_3_4_capital_v_switches_between_the_query_key_and_the_v
         await pilot.press("left_curly_bracket")  # back to 3.3: its one space
         await pilot.pause()
         assert plot.border_title == "Vectors: embedding space"
+
+
+def test_the_plotext_private_parts_the_plot_draws_from_still_exist():
+    """An upgrade of plotext or textual-plotext that renames them fails here, by name."""
+    from plotext._utility import colors_to_ansi
+    from textual_plotext.plot import Plot
+
+    plt = Plot()
+    plt.plotsize(20, 8)
+    plt.scatter([0.0, 1.0], [0.0, 1.0], marker="●")
+    plt._set_sizes()
+    plt._build_matrix()
+    matrix = plt.monitor.matrix
+    assert all(len(getattr(matrix, part)) == matrix.rows for part in ("marker", "fullground", "style", "background"))
+    assert "●" in "".join("".join(row) for row in matrix.marker)
+    assert callable(colors_to_ansi)

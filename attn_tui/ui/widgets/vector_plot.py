@@ -1,7 +1,11 @@
 """The vector plot: every vector of a space as a point, drawn with textual-plotext.
 
 It draws what :mod:`attn_tui.core.plot_data` computes and decides nothing about the numbers. The
-app imports this module the first time the plot opens: plotext stays off the start-up path.
+app imports this module the first time the plot opens: plotext stays off the start-up path (so its
+private parts are reached here, not from ``terminal/textual_internals.py``, which start-up imports):
+``Figure._set_sizes`` and ``_build_matrix``, the cell matrix ``monitor.matrix`` (``marker``,
+``fullground``, ``style``, ``background``) and ``plotext._utility.colors_to_ansi``;
+``tests/app/test_plot_app.py`` checks by name that they still exist.
 """
 
 from __future__ import annotations
