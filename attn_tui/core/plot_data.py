@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from attn_tui.core.formatting import context_vector, format_number
 
@@ -324,19 +324,28 @@ def _labelled(n: int, weights: Sequence[float] | None) -> range | set[int]:
 # --- pieces every mechanism's spaces share ---------------------------------------------------
 
 
-def weighted_sum_sets(running: torch.Tensor, context: torch.Tensor, query_index: int, terms: int, walking: bool) -> tuple[PointSet, PointSet]:
+def revealed_weights(weights: torch.Tensor, progress: Any = None) -> list[float] | None:
+    """The weights α as the plot may show them: in the live view (``progress`` None), or once a
+    walk has computed every one (the mechanism's ``known.weights``); None before."""
+    n = weights.shape[0]
+    return weights.tolist() if progress is None or progress.known.weights >= n else None
+
+
+def weighted_sum_sets(running: torch.Tensor, context: torch.Tensor, query_index: int, progress: Any = None) -> tuple[PointSet, PointSet]:
     """The running sum of a weighted sum (drawn from the origin, term by term, while a walk adds
-    them) and its result z, the context vector (drawn once every term is added).
+    them: the mechanism's ``known.context_terms``) and its result z, the context vector (drawn once
+    every term is added; in the live view, always).
 
     Both are always in the space, drawn or not, so the axis ranges are the same in the live view and
     at every step of a walk: nothing jumps while it runs. ``running`` is n×d, row i the sum after
-    token i; ``terms`` how many terms are added so far.
+    token i.
     """
     import torch
 
     n = running.shape[0]
+    terms = n if progress is None else progress.known.context_terms
     path = torch.cat([torch.zeros(1, running.shape[1], dtype=running.dtype), running])
-    drawn = terms + 1 if walking and terms > 0 else 0
+    drawn = terms + 1 if progress is not None and terms > 0 else 0
     return (
         PointSet(f"Σ αᵢ·…, {terms} of {n} terms", PATH, path, shown=drawn),
         PointSet(f"context {context_vector(query_index + 1)}", CONTEXT, context.reshape(1, -1), shown=1 if terms >= n else 0),

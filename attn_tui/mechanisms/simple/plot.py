@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from attn_tui.core.formatting import token_vector
-from attn_tui.core.plot_data import QUERY, TOKENS, PointSet, VectorSpace, weighted_sum_sets
+from attn_tui.core.plot_data import QUERY, TOKENS, PointSet, VectorSpace, revealed_weights, weighted_sum_sets
 
 if TYPE_CHECKING:
     from attn_tui.core.walkthrough import Progress
@@ -17,17 +17,15 @@ def vector_spaces(analysis: Analysis, progress: Progress | None = None) -> tuple
     the running sum as it grows."""
     scenario = analysis.scenario
     result = analysis.query
-    q, n = scenario.query, scenario.n_tokens
-    known = None if progress is None else progress.known
-    weights = result.weights.tolist() if known is None or known.weights >= n else None
-    terms = n if known is None else known.context_terms
+    q = scenario.query
+    weights = revealed_weights(result.weights, progress)
     return (
         VectorSpace(
             "embedding space",
             (
                 PointSet("x⁽ⁱ⁾", TOKENS, analysis.inputs, scenario.tokens, weights),
                 PointSet(f"query {token_vector(q + 1)}", QUERY, analysis.inputs[q : q + 1], (scenario.query_token,)),
-                *weighted_sum_sets(result.running_context, result.context, q, terms, walking=progress is not None),
+                *weighted_sum_sets(result.running_context, result.context, q, progress),
             ),
         ),
     )

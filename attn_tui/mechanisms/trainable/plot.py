@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from attn_tui.core.formatting import superscript
-from attn_tui.core.plot_data import QUERY, TOKENS, PointSet, VectorSpace, weighted_sum_sets
+from attn_tui.core.plot_data import QUERY, TOKENS, PointSet, VectorSpace, revealed_weights, weighted_sum_sets
 
 if TYPE_CHECKING:
     from attn_tui.core.walkthrough import Progress
@@ -19,11 +19,9 @@ def vector_spaces(analysis: Analysis, progress: Progress | None = None) -> tuple
     scenario = analysis.scenario
     result = analysis.query
     q, n = scenario.query, scenario.n_tokens
-    known = None if progress is None else progress.known
-    weights = result.weights.tolist() if known is None or known.weights >= n else None
-    keys_known = n if known is None else known.keys
-    query_known = known is None or known.query >= analysis.d_out
-    terms = n if known is None else known.context_terms
+    weights = revealed_weights(result.weights, progress)
+    keys_known = n if progress is None else progress.known.keys
+    query_known = progress is None or progress.known.query >= analysis.d_out
     running = result.weighted_values.running
     query = PointSet(f"q⁽{superscript(q + 1)}⁾", QUERY, result.query.reshape(1, -1), (scenario.query_token,), shown=None if query_known else 0)
     return (
@@ -35,7 +33,7 @@ def vector_spaces(analysis: Analysis, progress: Progress | None = None) -> tuple
             "value space",
             (
                 PointSet("v⁽ⁱ⁾", TOKENS, result.values, scenario.tokens, weights, shown=keys_known),
-                *weighted_sum_sets(running, running[-1], q, terms, walking=progress is not None),
+                *weighted_sum_sets(running, running[-1], q, progress),
             ),
         ),
     )
