@@ -110,6 +110,11 @@ class Mechanism:
         """The every-query-at-once panel (a widget class)."""
         raise NotImplementedError
 
+    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
+        """What the vector plot (v) draws: :class:`~attn_tui.core.plot_data.VectorSpace` s of named
+        point sets, limited to what a walk's ``progress`` has reached; none, and the plot says so."""
+        return ()
+
     # --- exports ---
 
     def python_snippet(self, scenario: Scenario) -> str:

@@ -29,6 +29,7 @@ from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.mechanisms import mechanism_named
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.ui.recovery_offer import RECOVERY_BINDINGS, RecoveryOffer
+from attn_tui.ui.plot_view import VectorPlotView
 from attn_tui.ui.walk_bindings import (
     DEFAULT_PACE,
     KEYS_THAT_KEEP_AUTOPLAY,
@@ -63,7 +64,7 @@ QUERY_KEYS = Binding.Group("Query", compact=True)
 """The footer's one entry for the previous and next query keys."""
 
 
-class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkActions, DiffedDisplay, RecoveryOffer, App[None]):
+class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkActions, DiffedDisplay, RecoveryOffer, App[None]):
     """attn-tui: edit embeddings and weights, watch a chapter-3 attention mechanism recompute."""
 
     CSS_PATH = "app.tcss"
@@ -242,6 +243,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         self._sync_matrix_layout(event.size.width)
         # Text wraps anew at the new widths, known once they are laid out.
         self.call_after_refresh(self._fit_layout)
+        self.sync_vector_plot_layout(event.size.width)
         if not too_small:
             # Hiding the layout took the focus from the grid: give it back, or keys go nowhere.
             self.call_after_refresh(self._refocus_grid)
@@ -337,10 +339,13 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
             self.query_one(ExplanationPanel).show(self.walkthrough, progress, self._autoplay_status())
         grid_matrix = self.shown_grid_matrix().name
         self.query_one(EmbeddingGrid).set_highlight(progress.step.cells_of(grid_matrix) if progress and progress.step else ())
+        self.show_vector_plot()
         self._fit_layout()
 
     def _visible_panels(self) -> list[Panel]:
         """The panels on screen: hidden ones are brought up to date when they are shown again."""
+        if self.panels_covered_by_plot:
+            return []
         if self.matrix_view:
             return [panel for panel in self._panels if panel.has_class("matrix-view")]
         return [panel for panel in self._panels if panel.has_class("query-panel")]
@@ -443,6 +448,10 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
 
     def action_toggle_matrix(self) -> None:
         """Switch between the single-query panels and every query at once."""
+        if self.plot_replaces_panels():  # the matrix view is wanted where the plot is: it gives way
+            self.action_toggle_vector_plot()
+            self.matrix_view = True
+            return
         self.matrix_view = not self.matrix_view
         # Said, so that an older hint ("Press m …") does not outlive what it asked for.
         self._say("Matrix view: every query at once; m again: one query." if self.matrix_view else "One query: the scores, weights and context.")
@@ -456,7 +465,7 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
         """On a narrow screen the matrix view hides the grid (not during a walk, whose explanation
         lives under the grid); focus follows what is visible so no key goes to a hidden widget."""
         width = self.size.width if width is None else width  # a Resize event knows the new size first
-        matrix_only = self.matrix_view and not self.walking and width < MATRIX_BESIDE_GRID_WIDTH
+        matrix_only = self.matrix_view and not self.walking and width < MATRIX_BESIDE_GRID_WIDTH and not self.plot_replaces_panels(width)
         main = self.query_one("#main")
         if main.has_class("-matrix-only") == matrix_only:
             return

@@ -49,6 +49,9 @@ class AttnCommands(Provider):
         yield "Autoplay faster", partial(app.action_autoplay_pace, -1), "Fewer seconds per step", "walk.faster"
         yield "Autoplay slower", partial(app.action_autoplay_pace, 1), "More seconds per step", "walk.slower"
         yield "Toggle matrix view", app.action_toggle_matrix, "Every query at once: ω, A as a heatmap, Z", "view.matrix"
+        yield "Toggle vector plot", app.action_toggle_vector_plot, "The embeddings, the query and z as points in a plane", "view.plot"
+        if app.vector_plot_shown:
+            yield "Vector plot: next plane", app.action_next_plane, "The next pair of dimensions, projection or space", "view.plot_plane"
         yield "Compare", app.action_toggle_compare, app.mechanism.compares.capitalize(), "view.compare"
         yield "Next mechanism", partial(app.action_mechanism_step, 1), "The next section of chapter 3", "mechanism.next"
         yield "Previous mechanism", partial(app.action_mechanism_step, -1), "The previous section of chapter 3", "mechanism.previous"

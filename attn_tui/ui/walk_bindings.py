@@ -27,10 +27,16 @@ WALK_BINDINGS = [
 ]
 """Stepping through the computation."""
 
+VIEW_KEYS = Binding.Group("Views", compact=True)
+"""One footer entry, "mv Views", for the matrix view and the plot: at 80 columns (while walking,
+with "esc Exit") a longer one would cut off the last entry."""
+
 VIEW_BINDINGS = [
-    # The footer says "Matrix"; the help screen the tooltip.
-    Binding("m", "toggle_matrix", "Matrix", tooltip="Matrix view: every query at once", id="view.matrix"),
+    # The footer says "mv Views"; the help screen the tooltips.
+    Binding("m", "toggle_matrix", "Matrix", tooltip="Matrix view: every query at once", group=VIEW_KEYS, id="view.matrix"),
+    Binding("v", "toggle_vector_plot", "Plot", tooltip="Vector plot: the embeddings, the query and z as points", group=VIEW_KEYS, id="view.plot"),
     # Not in the footer (no room at 80 columns): in the help screen and the command palette.
+    Binding("V", "next_plane", "Vector plot: next plane or projection", show=False, id="view.plot_plane"),
     Binding("c", "toggle_compare", "Compare ω/Σω, softmax_naive, torch.softmax", show=False, id="view.compare"),
 ]
 """What the right-hand side shows."""

@@ -313,7 +313,7 @@ async def test_the_footer_shows_every_key_in_full_at_80_columns(walking):
         palette = footer.query_one(".-command-palette")
         entries = [w for w in footer.query("FooterKey, FooterLabel") if w is not palette]
         shown = {w.description for w in entries if isinstance(w, FooterKey)} | {str(w.render()) for w in entries if isinstance(w, FooterLabel)}
-        expected = {"Quit", "Query", "Help", "Matrix", "Undo", "Exit" if walking else "Walk"}
+        expected = {"Quit", "Query", "Help", "Views", "Undo", "Exit" if walking else "Walk"}
         assert expected <= shown, shown
         # Nothing is cut off by the palette's key at the right.
         assert all(w.region.right <= palette.region.x for w in entries), [(w, w.region) for w in entries]

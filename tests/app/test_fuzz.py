@@ -123,6 +123,8 @@ async def settle(pilot) -> None:
     grid.cancel_edit(quietly=True)
     app.action_walk_leave()
     app.matrix_view = False
+    if app.vector_plot_shown:  # at 100×30 it covers the panels the check reads
+        app.action_toggle_vector_plot()
     app.compare_normalisations = False
     app.grid_matrix = "X"
     app.show_grid()

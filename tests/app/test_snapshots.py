@@ -101,3 +101,8 @@ def test_trainable_mid_walk_100x30(snap_compare):
 
 def test_trainable_matrix_view_120x40(snap_compare):
     assert snap_compare(_trainable(), terminal_size=(120, 40), press=["m"], run_before=_trainable_ready)
+
+
+def test_vector_plot_100x30(snap_compare):
+    """The plot in the panels' place: the tokens by weight, journey as the query, z between them."""
+    assert snap_compare(AttnApp(), terminal_size=(100, 30), press=["v"], run_before=wait_until_ready)

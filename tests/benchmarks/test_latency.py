@@ -30,9 +30,11 @@ def row(name: str, ui: Timing, compute: Timing | None, goal: float | None) -> st
     return f"{name:<28} {ui.median:8.2f} {ui.p95:8.2f} {compute_text}  {goal_text:>5} {verdict}"
 
 
-async def _commit_timing(scenario) -> tuple[Timing, Timing]:
+async def _commit_timing(scenario, before: tuple[str, ...] = ()) -> tuple[Timing, Timing]:
     async with running(AttnApp(scenario), size=(100, 30)) as pilot:
         app = pilot.app
+        for key_before in before:
+            await press_and_repaint(pilot, key_before)
         samples = []
         for i in range(REPEAT):
             value = str(i % 9 + 1)
@@ -107,4 +109,23 @@ async def test_keystroke_latency():
     # The floor: the same waits and paint with no key at all (the harness's own cost).
     ui = await _key_timing(SEED_EXAMPLE, None)
     lines.append(row("no key (harness floor) 6×3", ui, None, None))
+    print("\n" + "\n".join(lines))
+
+
+async def test_vector_plot_redraw_latency():
+    """A cell commit with the vector plot open (v): recompute, plot data, plotext's drawing, paint."""
+    from attn_tui.core.plot_data import plane_data, planes_for
+    from attn_tui.mechanisms.simple.plot import vector_spaces
+
+    lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal"]
+    for name in ("6×3", "512×768"):
+        scenario = SIZES[name]
+        without_plot, _ = await _commit_timing(scenario)  # the same machine's load, for comparison
+        lines.append(row(f"  (plot closed) {name}", without_plot, None, None))
+        ui, _ = await _commit_timing(scenario, before=("v",))
+        # After an edit (a new tensor): at 100×30 one plane shows, the principal components for 768 dimensions.
+        edited = [analyse(scenario.with_value(0, 0, i / 10)) for i in range(REPEAT)]
+        first_plane = planes_for(scenario.n_dims)[0]
+        data = measure_sync(lambda: plane_data(vector_spaces(edited.pop())[0], first_plane), REPEAT)
+        lines.append(row(f"cell commit (⏎) {name}", ui, data, GOALS[name]))
     print("\n" + "\n".join(lines))

@@ -97,3 +97,18 @@ def test_loading_torchs_libraries_imports_neither_torch_nor_textual():
     loaded = modules_loaded_by("attn_tui.terminal.preload")
     assert "attn_tui.terminal.preload" in loaded
     assert loaded_packages(loaded, "torch", "textual") == []
+
+
+def test_start_up_does_not_import_plotext():
+    """The vector plot's widget, textual-plotext and plotext load when the plot first opens (v), not
+    on the start-up path: importing them costs time before the first frame."""
+    loaded = modules_loaded_by("attn_tui.cli", "attn_tui.ui.app")
+    assert "attn_tui.ui.app" in loaded
+    assert loaded_packages(loaded, "plotext", "textual_plotext", "attn_tui.ui.widgets.vector_plot", "attn_tui.core.plot_data") == []
+
+
+def test_plot_data_needs_no_textual_and_no_plotext():
+    """The plot's numbers are computed without a screen, so they are tested without one."""
+    loaded = modules_loaded_by("attn_tui.core.plot_data")
+    assert "attn_tui.core.plot_data" in loaded
+    assert loaded_packages(loaded, "textual", "plotext", "textual_plotext", "torch") == []

@@ -34,6 +34,11 @@ class SimpleAttention(Mechanism):
 
         return MatrixPanel
 
+    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
+        from attn_tui.mechanisms.simple.plot import vector_spaces
+
+        return vector_spaces(analysis, progress)
+
     def python_snippet(self, scenario: Any) -> str:
         from attn_tui.mechanisms.simple.export import python_snippet
 

@@ -66,6 +66,11 @@ class TrainableAttention(Mechanism):
 
         return TrainableMatrixPanel
 
+    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
+        from attn_tui.mechanisms.trainable.plot import vector_spaces
+
+        return vector_spaces(analysis, progress)
+
     def python_snippet(self, scenario: Any) -> str:
         from attn_tui.mechanisms.trainable.export import python_snippet
 

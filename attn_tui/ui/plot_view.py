@@ -1,0 +1,95 @@
+"""The vector plot in the app: toggling it (`v`), cycling its plane (`V`), where it goes, what it gets.
+
+:class:`VectorPlotView` is a mixin of :class:`~attn_tui.ui.app.AttnApp`. The plot widget and
+plotext are imported the first time the plot opens, never at start-up. The point sets come from
+the mechanism (``Mechanism.vector_spaces``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from attn_tui.ui.app import AttnApp
+    from attn_tui.ui.widgets.vector_plot import VectorPlot
+
+    _Base = AttnApp
+else:
+    _Base = object
+
+PLOT_BESIDE_PANELS_WIDTH = 160
+"""From this width the plot goes beside the panels; narrower, it takes their place while shown."""
+
+PLOT_ID = "vector-plot"
+
+
+class VectorPlotView(_Base):
+    """Actions for the plot's keys (mixed into AttnApp)."""
+
+    vector_plot_shown: bool = False
+    panels_covered_by_plot: bool = False
+    """The plot is in the panels' place: they are not kept up to date until they show again."""
+
+    def _vector_plot(self) -> VectorPlot | None:
+        """The plot, once it has been opened."""
+        plots = self.query(f"#{PLOT_ID}")
+        return plots.first() if plots else None  # type: ignore[return-value]
+
+    def action_toggle_vector_plot(self) -> None:
+        """Show or hide the vector plot."""
+        self.vector_plot_shown = not self.vector_plot_shown
+        plot = self._vector_plot()
+        if plot is None:
+            from attn_tui.ui.widgets.vector_plot import VectorPlot
+
+            plot = VectorPlot(id=PLOT_ID)
+            self.query_one("#main").mount(plot)
+        self.sync_vector_plot_layout()
+        # After the mount and layout: the plot needs its size to choose its planes.
+        self.call_after_refresh(self.show_vector_plot)
+        self._say("Vector plot shown: edits and query changes move its points." if self.vector_plot_shown else "Vector plot hidden.")
+
+    def action_next_plane(self) -> None:
+        """Show the next plane (or projection) when not all fit."""
+        plot = self._vector_plot()
+        if plot is not None and self.vector_plot_shown:
+            plot.cycle_plane()
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_plane":
+            plot = self._vector_plot()
+            return self.vector_plot_shown and plot is not None and plot.can_cycle or None
+        return super().check_action(action, parameters)
+
+    def plot_replaces_panels(self, width: int | None = None) -> bool:
+        """On a screen too narrow for both, the plot takes the panels' place while shown."""
+        width = self.size.width if width is None else width  # a Resize event knows the new size first
+        return self.vector_plot_shown and width < PLOT_BESIDE_PANELS_WIDTH
+
+    def sync_vector_plot_layout(self, width: int | None = None) -> None:
+        main = self.query_one("#main")
+        replaces = self.plot_replaces_panels(width)
+        main.set_class(self.vector_plot_shown, "-plot")
+        main.set_class(replaces, "-plot-replaces-panels")
+        if self.panels_covered_by_plot != replaces:
+            self.panels_covered_by_plot = replaces
+            if not replaces:
+                self._show_results()  # the panels missed every change while covered
+        self._sync_matrix_layout(width)  # a narrow matrix view gives way to the plot (and back)
+        focused = self.screen_stack[0].focused
+        if replaces and focused is not None and self.query_one("#right") in focused.ancestors_with_self:
+            self.query_one("#grid").focus()  # a hidden panel must not keep the keys
+
+    def show_vector_plot(self) -> None:
+        """Hand the plot the current numbers (as far as a walk has reached them); nothing when hidden."""
+        plot = self._vector_plot()
+        if plot is None or not self.vector_plot_shown:
+            return
+        if self.analysis is None:
+            plot.show_loading()  # torch still loading: the plot follows once the numbers are shown
+            return
+        can_cycle = plot.can_cycle
+        plot.show(self.mechanism.vector_spaces(self.analysis, self._walk_progress()))
+        if plot.can_cycle != can_cycle:
+            self.refresh_bindings()  # V on or off; not on every edit: the footer is costly to rebuild

@@ -1,0 +1,298 @@
+"""The vector plot: every vector of a space as a point, drawn with textual-plotext.
+
+It draws what :mod:`attn_tui.core.plot_data` computes and decides nothing about the numbers. The
+app imports this module the first time the plot opens: plotext stays off the start-up path (so its
+private parts are reached here, not from ``terminal/textual_internals.py``, which start-up imports):
+``Figure._set_sizes`` and ``_build_matrix``, the cell matrix ``monitor.matrix`` (``marker``,
+``fullground``, ``style``, ``background``) and ``plotext._utility.colors_to_ansi``;
+``tests/app/test_plot_app.py`` checks by name that they still exist.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from itertools import groupby
+
+from plotext._utility import colors_to_ansi
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+from textual.app import ComposeResult, RenderResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual_plotext import PlotextPlot
+
+from attn_tui.core.plot_data import (
+    CONTEXT,
+    HIGH,
+    LOW,
+    MID,
+    PATH,
+    PLAIN,
+    QUERY,
+    Plane,
+    PlaneData,
+    VectorSpace,
+    legend,
+    plane_data,
+    planes_for,
+)
+
+COLOURS = {
+    HIGH: (255, 176, 0),
+    MID: (200, 150, 80),
+    LOW: (128, 128, 128),
+    PLAIN: (190, 190, 190),
+    QUERY: (0, 200, 255),
+    CONTEXT: (255, 80, 200),
+    PATH: (255, 80, 200),
+}
+"""Brighter for larger weights; the shapes differ too (see plot_data.GLYPHS), for NO_COLOR."""
+
+PLANE_MIN_WIDTH = 30
+"""Columns a plane needs to be readable: the three planes of 3-d side by side from 3× this."""
+
+MAX_PLANES = 3
+
+
+class PlanePlot(PlotextPlot):
+    """One plane of the space."""
+
+    _data: PlaneData | None = None
+    _drawn: tuple[object, list[Strip]] | None = None
+    """The lines last built, and for which data, size and theme: plotext takes milliseconds."""
+
+    def draw(self, data: PlaneData) -> None:
+        if data != self._data:  # e.g. a walk step that changes nothing here
+            self._data = data
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        # The Line API, from plotext's own cell matrix: no ANSI text to write and parse again (a
+        # third of the time each, with plotext's drawing the last third).
+        width, height = self.size
+        key = (self._data, width, height, self.app.theme)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, self._build_lines(width, height))
+        lines = self._drawn[1]
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
+
+    def _build_lines(self, width: int, height: int) -> list[Strip]:
+        if self._data is None or width < 1 or height < 1:
+            return []
+        plt = self.plt
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        self._build(self._data)
+        plt._set_sizes()
+        plt._build_matrix()
+        matrix = plt.monitor.matrix
+        lines = []
+        for row in reversed(range(matrix.rows)):  # plotext's row 0 is the bottom
+            segments = []
+            cells = zip(matrix.marker[row], matrix.fullground[row], matrix.style[row], matrix.background[row])
+            for colours, group in groupby(cells, key=lambda cell: cell[1:]):
+                segments.append(Segment("".join(cell[0] for cell in group), _style(colours)))
+            lines.append(Strip(segments))
+        return lines
+
+    def _build(self, data: PlaneData) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.title(data.title)
+        plt.xlabel(data.x_axis)
+        plt.ylabel(data.y_axis)
+        plt.xlim(*data.x_range)
+        plt.ylim(*data.y_range)
+        for marker in data.markers:
+            colour = COLOURS.get(marker.style, COLOURS[PLAIN])
+            if marker.line:
+                plt.plot(marker.xs, marker.ys, marker="braille", color=colour)
+            else:
+                plt.scatter(marker.xs, marker.ys, marker=marker.glyph, color=colour)
+        for text, x, y, alignment, colour in _placed_labels(data, self.size.width, self.size.height):
+            plt.text(text, x, y, color=colour, alignment=alignment)
+
+
+@lru_cache(maxsize=256)
+def _style(colours: tuple[object, object, object]) -> Style:
+    """A plotext cell's colours (foreground, style, background) as a Rich style, read from the ANSI
+    codes plotext itself would write for them."""
+    text = Text.from_ansi(colors_to_ansi(*colours) + "x")
+    return Style.combine(span.style for span in text.spans if isinstance(span.style, Style))
+
+
+Y_TICKS_WIDTH, FRAME_ROWS = 8, 5
+"""Roughly what plotext takes around the canvas: tick labels and frame left, title, ticks and axis
+title below. Labels are placed in cells from it; a cell off is harmless."""
+
+
+def _placed_labels(data: PlaneData, width: int, height: int) -> list[tuple[str, float, float, str, tuple[int, int, int]]]:
+    """The labels that fit without overlapping (most important first, see plot_data), each a cell
+    right of its point, or left of it near the right edge; the text, x, y, alignment and colour."""
+    columns, rows = max(1, width - Y_TICKS_WIDTH - 1), max(1, height - FRAME_ROWS)
+    (x0, x1), (y0, y1) = data.x_range, data.y_range
+    cell_x = (x1 - x0) / columns
+    taken: dict[int, list[tuple[int, int]]] = {}
+    placed = []
+    for label in data.labels:
+        column = round((label.x - x0) / cell_x) if cell_x > 0 else 0
+        exact_row = (label.y - y0) / (y1 - y0) * (rows - 1) if y1 > y0 else 0.0
+        # Near the middle between two rows, plotext may choose either: keep clear of both.
+        near_rows = {math.floor(exact_row + 0.25), math.ceil(exact_row - 0.25)}
+        length = len(label.text)
+        if column + 1 + length <= columns:
+            start, x, alignment = column + 1, label.x + cell_x, "left"
+        else:
+            start, x, alignment = column - 1 - length, label.x - cell_x, "right"
+        span = (start - 1, start + length + 1)  # a cell of room each side: the estimate may be a cell off
+        if any(a < span[1] and span[0] < b for row in near_rows for a, b in taken.get(row, [])):
+            continue
+        for row in near_rows:
+            taken.setdefault(row, []).append(span)
+        placed.append((label.text, x, label.y, alignment, COLOURS.get(label.style, COLOURS[PLAIN])))
+    return placed
+
+
+class PlotLegend(Widget):
+    """What each glyph means, laid out for the legend's own width."""
+
+    DEFAULT_CSS = "PlotLegend { height: auto; max-height: 4; color: $text-muted; }"
+
+    _space: VectorSpace | None = None
+    _note: str = ""
+    _text: Text = Text()
+
+    def show(self, space: VectorSpace | None, note: str = "") -> None:
+        text = _legend_text(space, self.size.width) if space is not None else Text(note)
+        if text.plain == self._text.plain and text.spans == self._text.spans:
+            return
+        # A new layout (the whole screen's) only when the legend takes another number of lines.
+        layout = text.plain.count("\n") != self._text.plain.count("\n")
+        self._space, self._note, self._text = space, note, text
+        self.refresh(layout=layout)
+
+    def on_resize(self) -> None:
+        self._text = _legend_text(self._space, self.size.width) if self._space is not None else Text(self._note)
+        self.refresh(layout=True)
+
+    def render(self) -> RenderResult:
+        return self._text
+
+
+class VectorPlot(Vertical):
+    """The planes of a vector space side by side (as many as fit) and a legend.
+
+    It is handed one or more spaces (simple attention: the embeddings; a trainable mechanism:
+    e.g. its query/key space and its value space); `V` cycles through them and through the
+    planes that do not fit at once.
+    """
+
+    DEFAULT_CSS = """
+    VectorPlot #plot-planes { height: 1fr; }
+    """
+
+    _spaces: tuple[VectorSpace, ...] = ()
+    choice: int = 0
+    """Which of :meth:`views` is on screen (the key V adds one)."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="plot-planes"):
+            for index in range(MAX_PLANES):
+                yield PlanePlot(id=f"plane-{index}")
+        yield PlotLegend(id="plot-legend")
+
+    def on_mount(self) -> None:
+        # A key may hand the plot its numbers between its mount and its children's: show them now.
+        if self._spaces:
+            self.show(self._spaces)
+
+    def on_resize(self) -> None:
+        if self._spaces:
+            self.show(self._spaces)
+            self.app.refresh_bindings()  # V may have more or less to cycle at the new width
+
+    @property
+    def planes_side_by_side(self) -> int:
+        """How many planes fit across the plot's width."""
+        return max(1, min(MAX_PLANES, self.content_region.width // PLANE_MIN_WIDTH))
+
+    def views(self) -> list[tuple[VectorSpace, tuple[Plane, ...]]]:
+        """What `V` cycles through: each space with all its planes when they fit, else plane by plane."""
+        fit = self.planes_side_by_side
+        views = []
+        for space in self._spaces:
+            available = planes_for(_dimension(space))
+            views += [(space, available)] if len(available) <= fit else [(space, (plane,)) for plane in available]
+        return views
+
+    @property
+    def can_cycle(self) -> bool:
+        """There is more to see than is on screen."""
+        return len(self.views()) > 1
+
+    def cycle_plane(self) -> None:
+        self.choice += 1
+        if self._spaces:
+            self.show(self._spaces)
+
+    def show_loading(self) -> None:
+        if self.query(PlotLegend):  # else not composed yet
+            self._show_note("loading torch…")
+
+    def _show_note(self, note: str) -> None:
+        for plot in self.query(PlanePlot):
+            plot.display = False
+        self.border_title, self.border_subtitle = "Vectors", ""
+        self.query_one(PlotLegend).show(None, note)
+
+    def show(self, spaces: tuple[VectorSpace, ...]) -> None:
+        self._spaces = spaces
+        if not self.query(PlotLegend):
+            return  # not composed yet: on_mount shows it
+        views = self.views()
+        if not views:
+            self._show_note("This section has no vector plot yet.")
+            return
+        space, planes = views[self.choice % len(views)]
+        for index, plot in enumerate(self.query(PlanePlot)):
+            if plot.display != (index < len(planes)):
+                plot.display = index < len(planes)
+            if index < len(planes):
+                plot.draw(plane_data(space, planes[index]))
+        self.border_title = f"Vectors: {space.title}"
+        self.border_subtitle = "V: next" if len(views) > 1 else ""
+        self.query_one(PlotLegend).show(space)
+
+
+def _dimension(space: VectorSpace) -> int:
+    for points in space.point_sets:
+        shape = getattr(points.vectors, "shape", None)
+        if shape is not None and len(shape) == 2:
+            return int(shape[1])
+        if len(points.vectors):
+            return len(points.vectors[0])
+    return 1
+
+
+def _legend_text(space: VectorSpace, width: int) -> Text:
+    """The legend's entries, never split across lines (a glyph away from its meaning misleads)."""
+    text = Text()
+    line = 0
+    for entry in legend(space):
+        size = cell_len(entry.glyph) + 1 + cell_len(entry.text)
+        if line and line + 2 + size > width:
+            text.append("\n")
+            line = 0
+        elif line:
+            text.append("  ")
+            line += 2
+        red, green, blue = COLOURS.get(entry.style, COLOURS[PLAIN])
+        text.append(entry.glyph, style=f"bold rgb({red},{green},{blue})")
+        text.append(f" {entry.text}")
+        line += size
+    return text

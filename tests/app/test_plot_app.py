@@ -1,0 +1,188 @@
+"""The vector plot in the app (v, V), driven by keys with Pilot."""
+
+from __future__ import annotations
+
+from attn_tui.core.plot_data import CONTEXT, PATH, QUERY
+from attn_tui.ui.app import AttnApp
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from conftest import help_keys, message, running, widget_text
+
+
+def plotted(app: AttnApp, index: int = 0):
+    """What plane ``index`` of the plot was last handed."""
+    from attn_tui.ui.widgets.vector_plot import PlanePlot
+
+    return app.query_one(f"#plane-{index}", PlanePlot)._data
+
+
+def marker(data, style):
+    (found,) = [m for m in data.markers if m.style == style]
+    return found
+
+
+async def test_v_shows_the_plot_in_the_panels_place_at_80x24_and_v_hides_it():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v")
+        await pilot.pause()
+        plot = app.query_one("#vector-plot")
+        assert plot.display and not app.query_one("#right").display
+        data = plotted(app)
+        assert data.title == "dims 1–2"
+        assert [round(v, 4) for v in (*marker(data, CONTEXT).xs, *marker(data, CONTEXT).ys)] == [0.4419, 0.6515]
+        assert marker(data, QUERY).xs[0] == app.analysis.inputs[1][0].item()
+        text = widget_text(app.query_one("#plane-0"))
+        assert "★" in text and "◆" in text and "journey" in text
+        assert "★ context z⁽²⁾" in widget_text(app.query_one("#plot-legend"))
+        assert isinstance(app.focused, EmbeddingGrid)
+        svg = app.export_screenshot()  # F12 saves the plot like any other view
+        assert "Vectors:" in svg and "★" in svg
+        await pilot.press("v")
+        await pilot.pause()
+        assert not plot.display and app.query_one("#right").display
+
+
+async def test_an_edit_moves_z_on_the_plot():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v")
+        await pilot.pause()
+        before = marker(plotted(app), CONTEXT)
+        await pilot.press("enter", *["backspace"] * 4, "3", "enter")  # Your · dim 1 = 3
+        await pilot.pause()
+        after = marker(plotted(app), CONTEXT)
+        assert after.xs != before.xs
+        assert round(after.xs[0], 4) == round(app.analysis.query.context[0].item(), 4)
+        await pilot.press("u")  # undo brings it back
+        await pilot.pause()
+        assert marker(plotted(app), CONTEXT).xs == before.xs
+
+
+async def test_the_query_keys_move_the_query_marker():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v", "right_square_bracket")
+        await pilot.pause()
+        query = marker(plotted(app), QUERY)
+        assert (round(query.xs[0], 4), round(query.ys[0], 4)) == (0.57, 0.85)  # starts
+
+
+async def test_capital_v_cycles_the_planes_when_only_one_fits():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v")
+        await pilot.pause()
+        titles = []
+        for _ in range(4):
+            titles.append(plotted(app).title)
+            await pilot.press("V")
+            await pilot.pause()
+        assert titles == ["dims 1–2", "dims 1–3", "dims 2–3", "dims 1–2"]
+
+
+async def test_at_200x60_the_three_planes_sit_beside_the_panels():
+    async with running(size=(200, 60)) as pilot:
+        app = pilot.app
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one("#right").display and app.query_one("#vector-plot").display
+        assert [plotted(app, i).title for i in range(3)] == ["dims 1–2", "dims 1–3", "dims 2–3"]
+        assert app.check_action("next_plane", ()) is None  # nothing more to see: V is off
+
+
+async def test_the_walk_draws_the_running_sum():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v", "w", "s", "s", "s", "space")  # stage 3, two terms added
+        await pilot.pause()
+        path = marker(plotted(app), PATH)
+        assert len(path.xs) == 3  # the origin and two partial sums
+        assert not [m for m in plotted(app).markers if m.style == CONTEXT]
+
+
+async def test_m_brings_the_matrix_view_back_where_the_plot_was():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v", "m")
+        await pilot.pause()
+        assert not app.vector_plot_shown and app.matrix_view
+        assert app.query_one("#matrix").display and not app.query_one("#vector-plot").display
+
+
+async def test_v_is_in_the_footer_the_help_and_the_palette():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        from textual.widgets._footer import FooterKey
+
+        assert "toggle_vector_plot" in {key.action for key in app.query(FooterKey)}
+        keys = await help_keys(pilot)
+        assert "Vector plot" in keys and "V" in keys
+        await pilot.press("escape", "ctrl+p", *"vector plot")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.vector_plot_shown
+        assert "Vector plot shown" in message(app)
+
+
+async def test_an_edit_typed_right_after_v_never_fails():
+    """Keys that arrive before the plot's widgets exist (fast typing, or a paste) are shown once they do."""
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        app.action_toggle_vector_plot()
+        app.change_scenario(app.scenario.with_value(0, 0, 2.0), "Your · dim 1 = 2.0000")  # before any refresh
+        await pilot.pause()
+        await pilot.pause()
+        assert round(marker(plotted(app), CONTEXT).xs[0], 4) == round(app.analysis.query.context[0].item(), 4)
+
+
+async def test_the_panels_the_plot_covered_show_the_changes_made_meanwhile():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v", "right_square_bracket", "v")  # the query moves while the plot covers the panels
+        await pilot.pause()
+        assert "Scores  ω₃ᵢ" in str(app.query_one("#scores").border_title)
+        await pilot.press("v", "left_square_bracket")
+        await pilot.pause()
+        await pilot.resize_terminal(200, 60)  # beside the panels now: they show again, up to date
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#right").display and "ω₂ᵢ" in str(app.query_one("#scores").border_title)
+
+
+async def test_in_section_3_4_capital_v_switches_between_the_query_key_and_the_value_space():
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    async with running(AttnApp(SEED_EXAMPLE.with_mechanism("trainable")), size=(80, 24)) as pilot:
+        app = pilot.app
+        await app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+        plot = app.query_one("#vector-plot")
+        assert plot.border_title == "Vectors: query/key space"
+        query = marker(plotted(app), QUERY)
+        assert (round(query.xs[0], 4), round(query.ys[0], 4)) == (0.4306, 1.4551)
+        await pilot.press("V")
+        await pilot.pause()
+        assert plot.border_title == "Vectors: value space"
+        z = marker(plotted(app), CONTEXT)
+        assert (round(z.xs[0], 4), round(z.ys[0], 4)) == (0.3061, 0.8210)
+        await pilot.press("left_curly_bracket")  # back to 3.3: its one space
+        await pilot.pause()
+        assert plot.border_title == "Vectors: embedding space"
+
+
+def test_the_plotext_private_parts_the_plot_draws_from_still_exist():
+    """An upgrade of plotext or textual-plotext that renames them fails here, by name."""
+    from plotext._utility import colors_to_ansi
+    from textual_plotext.plot import Plot
+
+    plt = Plot()
+    plt.plotsize(20, 8)
+    plt.scatter([0.0, 1.0], [0.0, 1.0], marker="●")
+    plt._set_sizes()
+    plt._build_matrix()
+    matrix = plt.monitor.matrix
+    assert all(len(getattr(matrix, part)) == matrix.rows for part in ("marker", "fullground", "style", "background"))
+    assert "●" in "".join("".join(row) for row in matrix.marker)
+    assert callable(colors_to_ansi)
