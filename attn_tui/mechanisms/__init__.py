@@ -11,8 +11,9 @@ from attn_tui.core.scenario import ScenarioError
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.mechanisms.simple import SIMPLE
 from attn_tui.mechanisms.trainable import TRAINABLE
+from attn_tui.mechanisms.causal import CAUSAL
 
-MECHANISMS: tuple[Mechanism, ...] = (SIMPLE, TRAINABLE)
+MECHANISMS: tuple[Mechanism, ...] = (SIMPLE, TRAINABLE, CAUSAL)
 
 
 def mechanism_named(name: str) -> Mechanism:

@@ -194,6 +194,16 @@ class TrainableMatrixPanel(MatrixPanel):
     def title_for(self, analysis: Analysis) -> str:
         return "All queries (matrix form, SelfAttention_v1)"
 
+    def _projection_parts(self, analysis: Analysis, rows: range, outs: range, revealed: bool) -> list[Text | Table]:
+        """Q, K and V, each under its title, with a blank line after."""
+        matrices = analysis.all_queries
+        n, d_out = analysis.scenario.n_tokens, analysis.d_out
+        out_names = [f"out {k + 1}" for k in outs]
+        parts: list[Text | Table] = []
+        for title, matrix in (("Q = X·W_q  queries", matrices.queries), ("K = X·W_k  keys", matrices.keys), ("V = X·W_v  values", matrices.values)):
+            parts += [Text(f"{title} ({n}×{d_out})", style="bold underline"), self._matrix(analysis, rows, outs, out_names, rows_of(matrix, rows), revealed), Text("")]
+        return parts
+
     def _trainable_matrices(self, analysis: Analysis) -> Group:
         matrices = analysis.all_queries
         scenario = analysis.scenario
@@ -207,9 +217,7 @@ class TrainableMatrixPanel(MatrixPanel):
         token_names = [scenario.tokens[k] for k in tokens]
         weights = rows_of(matrices.weights, rows)
         scale = format_number(matrices.scale)
-        parts: list[Text | Table] = []
-        for title, matrix in (("Q = X·W_q  queries", matrices.queries), ("K = X·W_k  keys", matrices.keys), ("V = X·W_v  values", matrices.values)):
-            parts += [Text(f"{title} ({n}×{d_out})", style="bold underline"), self._matrix(analysis, rows, outs, out_names, rows_of(matrix, rows), revealed_count >= 1), Text("")]
+        parts = self._projection_parts(analysis, rows, outs, revealed_count >= 1)
         parts += [
             Text(f"ω/√d_k = Q·Kᵀ/{scale}  scaled scores ({n}×{n})", style="bold underline"),
             self._matrix(analysis, rows, tokens, token_names, rows_of(matrices.scaled_scores, rows), revealed_count >= 2),

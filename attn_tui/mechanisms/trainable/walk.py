@@ -289,13 +289,14 @@ def _softmax_steps(analysis: Analysis) -> list[Step]:
     return steps
 
 
-def _context_steps(analysis: Analysis) -> list[Step]:
+def _context_steps(analysis: Analysis, weights: list[float] | None = None) -> list[Step]:
+    """``weights``: what multiplies the values when it is not the softmax's result (3.5: after dropout)."""
     scenario = analysis.scenario
     n, d_out = scenario.n_tokens, analysis.d_out
     q = scenario.query
     qs = subscript(q + 1)
     z = context_vector(q + 1)
-    weights = analysis.query.weights.tolist()
+    weights = analysis.query.weights.tolist() if weights is None else weights
     values = analysis.query.values.tolist()
     weighted = analysis.query.weighted_values.terms.tolist()
     running = analysis.query.weighted_values.running.tolist()
