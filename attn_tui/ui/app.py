@@ -416,7 +416,9 @@ class AttnApp(FileActions, ScenarioEditing, MechanismActions, CellEditing, WalkA
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
             return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
-        if action in SCENARIO_ACTIONS or action in MECHANISM_ACTIONS:
+        if action in MECHANISM_ACTIONS:
+            return self.mechanism_action_available(action)
+        if action in SCENARIO_ACTIONS:
             return len(self.screen_stack) == 1  # not from a dialog or the help screen
         if action in ("walk_stage", "walk_leave"):
             return self.walking

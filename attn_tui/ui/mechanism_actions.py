@@ -11,14 +11,16 @@ brings back the mechanism before, with its parameters.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from attn_tui.core.scenario import EMBEDDINGS, Scenario
 from attn_tui.mechanisms import MECHANISMS, mechanism_named, neighbour
-from attn_tui.mechanisms.base import Mechanism
+from attn_tui.mechanisms.base import Mechanism, SettingValue
 from attn_tui.ui.widgets.grid_matrix import GridMatrix, embeddings_matrix, weight_matrix
+from attn_tui.ui.widgets.settings_dialog import SettingsDialog
 from attn_tui.ui.widgets.weights_dialog import WeightsChoice, WeightsDialog
 
 if TYPE_CHECKING:
@@ -34,11 +36,23 @@ MECHANISM_BINDINGS = [
     Binding("right_curly_bracket", "mechanism_step(1)", "Next mechanism", key_display="}", group=MECHANISM_KEYS, id="mechanism.next"),
     Binding("g", "next_grid_matrix", "Grid: show the next matrix (X, W_q, W_k, W_v …)", show=False, id="mechanism.next_matrix"),
     Binding("W", "new_weights", "New weights: initialisation, seed, d_out", show=False, id="mechanism.weights"),
+    # The next three act on what a mechanism declares (3.5: dropout) and are off in the others.
+    Binding("o", "mechanism_settings", "Settings of the section (3.5: dropout p, seed, training)", show=False, id="mechanism.settings"),
+    Binding("D", "mechanism_redraw", "Re-draw with the next seed (3.5: the dropout mask)", show=False, id="mechanism.redraw"),
+    Binding("T", "mechanism_switch", "Switch training / evaluation (3.5: dropout acts or not)", show=False, id="mechanism.switch"),
 ]
 """Which section of the chapter is shown, and which of its matrices the grid edits."""
 
 MECHANISM_ACTIONS = frozenset(binding.action.partition("(")[0] for binding in MECHANISM_BINDINGS)
 """Only on the main screen: a key typed into a dialog must not switch what is behind it."""
+
+
+DECLARED_ACTIONS = {
+    "mechanism_settings": lambda mechanism: bool(mechanism.settings),
+    "mechanism_redraw": lambda mechanism: bool(mechanism.redraw_setting),
+    "mechanism_switch": lambda mechanism: bool(mechanism.switch_setting),
+}
+"""Actions available only when the current mechanism declares what they act on."""
 
 
 class MechanismActions:
@@ -127,6 +141,64 @@ class MechanismActions:
             f"New weights: {described}, seed {choice.seed}, d_out {choice.d_out}.",
             hint="u undoes.",
         )
+
+    # --- settings the mechanism declares ---
+
+    def mechanism_action_available(self: AttnApp, action: str) -> bool:
+        """Mechanism keys act on the main screen only, and the declared ones only in a mechanism
+        that declares what they act on (so 3.3's footer and palette do not offer dropout)."""
+        declared = DECLARED_ACTIONS.get(action)
+        return len(self.screen_stack) == 1 and (declared is None or declared(self.mechanism))
+
+    def _settings_ready(self: AttnApp) -> bool:
+        if not self.is_ready or self.mechanism.needs_parameters(self.scenario):
+            self._say("The numbers are still loading; try again in a moment.")
+            return False
+        return True
+
+    def action_mechanism_settings(self: AttnApp) -> None:
+        """Edit the mechanism's settings (e.g. dropout p, seed, training) in a dialog."""
+        mechanism = self.mechanism
+        if not mechanism.settings or not self._settings_ready():
+            return
+        self._close_cell_edit()
+        scenario = self.scenario
+        current = {setting.name: mechanism.setting(scenario, setting.name) for setting in mechanism.settings}
+        dialog = SettingsDialog(f"Settings of {mechanism.heading}", mechanism.settings, current, partial(mechanism.check_settings, scenario))
+        self.push_screen(dialog, self._settings_chosen)
+
+    def _settings_chosen(self: AttnApp, values: dict[str, SettingValue] | None) -> None:
+        if values is None:
+            self._say("Settings cancelled: nothing changed.")
+            return
+        self._set_settings(values, "Settings")
+
+    def _set_settings(self: AttnApp, values: dict[str, SettingValue], what: str, note: str = "") -> None:
+        mechanism = self.mechanism
+        parameters = self.scenario.parameters
+        for name, value in values.items():
+            parameters = parameters.replacing(name, value)
+        described = ", ".join(f"{spec.label} {spec.shown(values[spec.name])}" for spec in mechanism.settings if spec.name in values)
+        self.change_scenario(self.scenario.with_mechanism(mechanism.name, parameters), f"{what}: {described}. {note}".strip(), hint="u undoes.")
+
+    def action_mechanism_redraw(self: AttnApp) -> None:
+        """The declared seed's next value: something random drawn anew (3.5: the dropout mask)."""
+        mechanism = self.mechanism
+        if not mechanism.redraw_setting or not self._settings_ready():
+            return
+        seed = int(mechanism.setting(self.scenario, mechanism.redraw_setting)) + 1
+        spec = next(spec for spec in mechanism.settings if spec.name == mechanism.redraw_setting)
+        if seed > spec.high:
+            seed = int(spec.low)  # wrap around at the largest seed torch takes
+        self._set_settings({mechanism.redraw_setting: seed}, "Re-drawn", mechanism.redraw_note)
+
+    def action_mechanism_switch(self: AttnApp) -> None:
+        """Flip the declared on/off setting (3.5: training, where dropout acts, or evaluation)."""
+        mechanism = self.mechanism
+        if not mechanism.switch_setting or not self._settings_ready():
+            return
+        on = not mechanism.setting(self.scenario, mechanism.switch_setting)
+        self._set_settings({mechanism.switch_setting: on}, "Switched", mechanism.switch_note if on else "")
 
     # --- the grid's matrix ---
 

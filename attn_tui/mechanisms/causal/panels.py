@@ -8,7 +8,7 @@ Masked and dropped weights are told apart by signs, not colour alone (NO_COLOR):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Group
 from rich.table import Table
@@ -58,7 +58,7 @@ class CausalWeightsPanel(Panel):
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         qs = subscript(analysis.scenario.query + 1)
         if self.comparing:
-            return "Two ways: softmax·tril ÷ Σ │ −∞ first"
+            return "Two ways: softmax ×tril ÷Σ │ −∞ first"
         return f"Weights  α{qs}ᵢ = softmax(masked ω{qs}ᵢ/√d_k)"
 
     def render_body(self, analysis: Analysis) -> Table | Group:  # type: ignore[override]
@@ -79,7 +79,7 @@ class CausalWeightsPanel(Panel):
         table = per_token_table()
         table.columns[1].max_width = 8
         if self.comparing:
-            return self._two_ways(analysis, table, rows, current, shown)
+            return self._two_ways(analysis, rows, current, shown)
         scaled = shown(result.scaled_scores.tolist(), n if known.scaled else 0, MINUS_INFINITY)
         alpha = shown(weights, known.weights)
         dropout = analysis.dropout
@@ -120,11 +120,10 @@ class CausalWeightsPanel(Panel):
             for i in rows
         }
 
-    def _two_ways(self, analysis: Analysis, table: Table, rows: range, current: int | None, shown) -> Table | Group:
+    def _two_ways(self, analysis: Analysis, rows: range, current: int | None, shown: Callable[[list[float], int], dict[int, str]]) -> Table | Group:
         """The book's first way step by step beside the second, and how far apart they are."""
         scenario = analysis.scenario
         n = scenario.n_tokens
-        qs = subscript(scenario.query + 1)
         known = self.known(analysis)
         result = analysis.query
         count = known.weights
@@ -134,17 +133,20 @@ class CausalWeightsPanel(Panel):
         tril = revealed_values(result.tril_weights.tolist(), count, rows)
         renormalised = shown(result.renormalised_weights.tolist(), count)
         second = shown(result.weights.tolist(), count)
-        for _ in range(3):
+        # Four numbers beside the token fit an 80-column screen's panel: no symbol column here.
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, overflow="ellipsis", max_width=7)  # token
+        for _ in range(4):
             table.add_column(justify="right", no_wrap=True)
-        table.add_row("", "", "softmax", "×tril", "÷Σ", "−∞ way", style="italic")
+        table.add_row("", "soft", "×tril", "÷Σ", "−∞", style="italic")
         for i in rows:
-            table.add_row(f"α{qs}{subscript(i + 1)}", Text(scenario.tokens[i]), plain[i], tril[i], renormalised[i], second[i], style=row_style(analysis, i, current))
+            table.add_row(Text(scenario.tokens[i]), plain[i], tril[i], renormalised[i], second[i], style=row_style(analysis, i, current))
         sums = (
             [format_number(float(result.plain_weights.sum())), format_number(float(result.tril_sum)), format_number(float(result.renormalised_weights.sum())), format_number(float(result.weights.sum()))]
             if count == n
             else [NOT_YET] * 4
         )
-        table.add_row("Σ", "", "", *sums)
+        table.add_row("Σ", *sums)
         self.border_subtitle = f"largest difference {result.first_way_max_difference:.1e}" if count == n else ""
         return with_note(fixed_widths(table), rows, n)
 
