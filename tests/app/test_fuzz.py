@@ -83,9 +83,9 @@ def random_keys(rng: random.Random, count: int) -> list[str]:
     return keys[:count]
 
 
-async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24)) -> None:
+async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24), app: AttnApp | None = None) -> None:
     rng = random.Random(seed)
-    async with running(size=size) as pilot:
+    async with running(app, size=size) as pilot:
         app = pilot.app
         for start in range(0, count, 20):
             for key in random_keys(rng, 20):
@@ -123,6 +123,8 @@ def assert_consistent(app: AttnApp) -> None:
     assert app.analysis is not None and app.analysis.scenario == app.scenario
     if app.scenario.mechanism == "simple":
         assert_panels_match_fresh_computation(app)
+    elif app.scenario.mechanism == "causal":
+        assert_causal_panels_match_fresh_computation(app)
     else:
         assert_trainable_panels_match_fresh_computation(app)
     grid = app.query_one(EmbeddingGrid)
@@ -142,9 +144,35 @@ def assert_trainable_panels_match_fresh_computation(app: AttnApp) -> None:
     assert context_text(app) == "[" + ", ".join(format_number(v) for v in fresh.context.tolist()) + "]"
 
 
+def assert_causal_panels_match_fresh_computation(app: AttnApp) -> None:
+    """3.5: each visible token's last weight on screen (after dropout when it acts, unless dropped)
+    and the context vector equal a fresh computation; the masked tokens show no number."""
+    fresh = analyse(app.scenario)
+    query = fresh.query
+    rows = [row for row in widget_text(app.query_one("#attention .panel-body")).splitlines()[1:] if row.startswith("α")]
+    listed = app.query_one("#attention").rows(app.analysis)
+    for i, row in zip(listed, rows):
+        if i > app.scenario.query:
+            assert row.rstrip().endswith("—")
+            continue
+        kept = fresh.dropout.active and not bool(query.dropped[i])
+        expected = query.dropped_weights[i] if kept else query.weights[i]
+        assert [field for field in row.split() if NUMBER.fullmatch(field)][-1] == format_number(float(expected))
+    assert context_text(app) == "[" + ", ".join(format_number(v) for v in query.context.tolist()) + "]"
+
+
+async def test_fuzz_in_3_5_with_dropout():
+    """The fuzz started in 3.5, training, so that o, D and T act from the first key."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.mechanisms import mechanism_named
+
+    parameters = mechanism_named("causal").default_parameters(SEED_EXAMPLE).replacing("training", True)
+    await fuzz(3, 300, app=AttnApp(SEED_EXAMPLE.with_mechanism("causal", parameters)))
+
+
 def test_the_keymap_is_collected_from_every_class():
     keys = keymap()
-    for key in ("w", "m", "c", "left_square_bracket", "enter", "escape", "j"):
+    for key in ("w", "m", "c", "left_square_bracket", "enter", "escape", "j", "o", "D", "T"):
         assert key in keys
 
 
