@@ -41,6 +41,11 @@ SHOTS = [
     Shot("trainable-80x24", (80, 24), keys=("right_curly_bracket",)),
     Shot("trainable-walk-100x30", (100, 30), keys=("right_curly_bracket", "g", "w", "space")),
     Shot("trainable-matrix-120x40", (120, 40), keys=("right_curly_bracket", "m")),
+    # Section 3.5 (} twice): −∞ above the diagonal; dropout (T) on the query "starts" (]), whose
+    # row of the book's matrix keeps three weights, doubled; and the book's dropout matrix.
+    Shot("causal-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "m")),
+    Shot("causal-dropout-80x24", (80, 24), keys=("right_curly_bracket", "right_curly_bracket", "T", "right_square_bracket")),
+    Shot("causal-dropout-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "T", "m")),
 ]
 
 

@@ -59,7 +59,7 @@ class CausalWeightsPanel(Panel):
         qs = subscript(analysis.scenario.query + 1)
         if self.comparing:
             return "Two ways: softmax ×tril ÷Σ │ −∞ first"
-        return f"Weights  α{qs}ᵢ = softmax(masked ω{qs}ᵢ/√d_k)"
+        return f"Weights  α{qs}ᵢ   — = masked"
 
     def render_body(self, analysis: Analysis) -> Table | Group:  # type: ignore[override]
         scenario = analysis.scenario
@@ -152,8 +152,8 @@ class CausalWeightsPanel(Panel):
 
 
 class CausalMatrixPanel(TrainableMatrixPanel):
-    """Every query at once: Q, K, V, the masked scores (−∞ above the diagonal), the weights as a
-    heatmap (— above it), after dropout (× where dropped) when dropout acts, and Z."""
+    """Every query at once: the masked scores (−∞ above the diagonal), the weights as a heatmap (—
+    above it), after dropout (× where dropped) when dropout acts, Z, then Q, K and V."""
 
     def known(self, analysis: Analysis) -> Known:  # type: ignore[override]
         progress = self._progress
@@ -182,8 +182,9 @@ class CausalMatrixPanel(TrainableMatrixPanel):
         def dropped_or_masked(i: int, j: int) -> str | None:
             return MASKED if j > i else DROPPED if bool(dropped[i, j]) else None
 
-        parts = self._projection_parts(analysis, rows, outs, revealed_count >= 1)
-        parts += [
+        # The section's own matrices first, where a screen 40 rows tall shows them; Q, K and V
+        # (as in 3.4) after Z.
+        parts: list[Text | Table] = [
             Text(f"ω masked  scores, {MINUS_INFINITY} above the diagonal ({n}×{n})", style="bold underline"),
             self._matrix(analysis, rows, tokens, token_names, rows_of(matrices.scores, rows), revealed_count >= 2, marks=above_diagonal(MINUS_INFINITY)),
             Text(""),
@@ -204,6 +205,8 @@ class CausalMatrixPanel(TrainableMatrixPanel):
         parts += [
             Text(f"Z = A·V  context vectors ({n}×{d_out})", style="bold underline"),
             self._matrix(analysis, rows, outs, out_names, rows_of(matrices.context, rows), revealed_count >= 4),
+            Text(""),
+            *self._projection_parts(analysis, rows, outs, revealed_count >= 1),
         ]
         if len(rows) < n or len(outs) < d_out:
             parts.append(Text(window_note(rows, n, outs, d_out), style="italic"))
