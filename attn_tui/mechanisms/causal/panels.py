@@ -16,10 +16,10 @@ from rich.text import Text
 
 from attn_tui.core.formatting import format_number, subscript
 from attn_tui.mechanisms.causal.walk import DROPPED, MASKED, MINUS_INFINITY, SOFTMAX, Known
-from attn_tui.mechanisms.trainable.panels import MAX_COLUMNS, MAX_ROWS, TrainableMatrixPanel
+from attn_tui.mechanisms.trainable.panels import AttentionPanel, TrainableMatrixPanel
 from attn_tui.mechanisms.trainable.walk import CONTEXT, SCORES
 from attn_tui.ui.widgets.matrix_panel import heat_fractions, rows_of, window_note
-from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, Panel, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note, window
+from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note
 
 if TYPE_CHECKING:
     from attn_tui.mechanisms.causal.analysis import Analysis
@@ -33,27 +33,12 @@ def dropout_state(analysis: Analysis) -> str:
     return f"dropout p {dropout.p:g} seed {dropout.seed} · training"
 
 
-class CausalWeightsPanel(Panel):
+class CausalWeightsPanel(AttentionPanel):
     """ω/√d_k (−∞ after the query), α = softmax of the masked scores (— after the query), the
-    weights after dropout; with `c`, the book's first way beside the second."""
+    weights after dropout; with `c`, the book's first way beside the second (3.4's panel, its
+    comparison and its fitting, with 3.5's columns)."""
 
-    DEFAULT_TITLE = "Weights"
-    PANEL_ID = "attention"
-    LISTS_TOKENS = True
-    EXTRA_ROWS = 2  # the column headings and the Σ row
-    COMPONENT_CLASSES = {"attention-panel--bar"}
-
-    comparing: bool = False
-    """Show the first way (softmax, × tril, renormalise) beside the second (−∞ first)."""
-
-    def known(self, analysis: Analysis) -> Known:  # type: ignore[override]
-        progress = self._progress
-        return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens, analysis.d_out)
-
-    def compare(self, on: bool) -> None:
-        self.comparing = on
-        if self._analysis is not None:
-            self.show(self._analysis, self._progress)
+    KNOWN = Known
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         qs = subscript(analysis.scenario.query + 1)
@@ -155,24 +140,17 @@ class CausalMatrixPanel(TrainableMatrixPanel):
     """Every query at once: the masked scores (−∞ above the diagonal), the weights as a heatmap (—
     above it), after dropout (× where dropped) when dropout acts, Z, then Q, K and V."""
 
-    def known(self, analysis: Analysis) -> Known:  # type: ignore[override]
-        progress = self._progress
-        return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens, analysis.d_out)
+    KNOWN = Known
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         return f"All queries (CausalAttention) · {dropout_state(analysis)}"
 
     def _trainable_matrices(self, analysis: Analysis) -> Group:  # type: ignore[override]
         matrices = analysis.all_queries
-        scenario = analysis.scenario
         revealed_count = self.known(analysis).matrices
-        n, d_out = scenario.n_tokens, analysis.d_out
-        self._cell_width = 7
-        rows = window(n, scenario.query, MAX_ROWS)
+        n, d_out = analysis.scenario.n_tokens, analysis.d_out
+        rows, outs, out_names, token_names = self._shown_window(analysis)
         tokens = rows
-        outs = range(min(d_out, MAX_COLUMNS))
-        out_names = [f"out {k + 1}" for k in outs]
-        token_names = [scenario.tokens[k] for k in tokens]
         weights = rows_of(matrices.weights, rows)
         dropped = matrices.dropped
 

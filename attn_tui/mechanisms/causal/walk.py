@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from attn_tui.core.formatting import context_vector, format_number, subscript, token_vector
-from attn_tui.core.walkthrough import Stage, Step, Walkthrough, row_cells, terms, vector
+from attn_tui.core.walkthrough import Stage, Step, Walkthrough, terms, vector
 from attn_tui.mechanisms.trainable import walk as trainable
 from attn_tui.mechanisms.trainable.walk import KEYS_VALUES, QUERY, SCALING, SCORES
 
@@ -191,25 +191,12 @@ def _context_steps(analysis: Analysis) -> list[Step]:
 
 def _matrix_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
-    n, d, d_out = scenario.n_tokens, scenario.n_dims, analysis.d_out
+    n, d_out = scenario.n_tokens, analysis.d_out
     q = scenario.query
     row = f"row {q + 1} ({scenario.query_token})"
-    everything = row_cells(*range(n), n_dims=d)
-    every_weight = frozenset((r, c) for r in range(d) for c in range(d_out))
-    weights_read = tuple((name, every_weight) for name in ("W_q", "W_k", "W_v"))
     matrices = analysis.all_queries
-    done = Known.everything(n, d_out)
-    matrix_z = matrices.context[q].tolist()
-    loop_z = analysis.query.context.tolist()
-    difference = max(abs(a - b) for a, b in zip(matrix_z, loop_z))
-    same = difference <= 1e-6
-
-    def values(row_values: Sequence[float]) -> str:
-        return terms(row_values, lambda v: MINUS_INFINITY if v == float("-inf") else format_number(v), " ")
-
-    def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
-        return Step(MATRIX, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
-
+    step = trainable.matrix_step_maker(analysis, MATRIX, Known.everything(n, d_out))  # type: ignore[arg-type]
+    values = trainable.matrix_row_values
     dropout = analysis.dropout
     return [
         step(
@@ -235,18 +222,9 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
             "the weights after dropout, then every context vector" if dropout.active else "every context vector (dropout is off)",
             (
                 *((f"dropout(A) {row}: {values(matrices.dropped_weights[q].tolist())}",) if dropout.active else ()),
-                f"Z {row}: {vector(matrix_z)}",
+                f"Z {row}: {vector(matrices.context[q].tolist())}",
             ),
             4,
         ),
-        step(
-            f"Z[{q + 1}] = {context_vector(q + 1)}",
-            "the check: the matrix form's row for the query equals the steps' result",
-            (
-                f"Z[{q + 1}] = {vector(matrix_z)}",
-                f"{context_vector(q + 1)} = {vector(loop_z)}  (the steps)",
-                ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
-            ),
-            5,
-        ),
+        trainable.matrix_check_step(analysis, step, 5),  # type: ignore[arg-type]
     ]

@@ -7,7 +7,7 @@ computes attention again, it only reads and writes out (no Textual, no torch imp
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from attn_tui.core.formatting import context_vector, format_number, format_vector, subscript, superscript, token_vector
 from attn_tui.core.walkthrough import Cell, Stage, Step, Walkthrough, factor, row_cells, terms, vector
@@ -323,27 +323,58 @@ def _context_steps(analysis: Analysis, weights: list[float] | None = None) -> li
     return steps
 
 
+MatrixStep = Callable[[str, str, "tuple[str, ...]", int], Step]
+"""Makes one step of a matrix stage: title, what it computes, its arithmetic, the matrices revealed."""
+
+
+def matrix_step_maker(analysis: Analysis, stage: Stage, done: Known) -> MatrixStep:
+    """Steps of the matrix stage ``stage``: each reads every token's row and every weight, and
+    reveals ``done`` with its count of matrices."""
+    scenario = analysis.scenario
+    n, d, d_out = scenario.n_tokens, scenario.n_dims, analysis.d_out
+    everything = row_cells(*range(n), n_dims=d)
+    every_weight = frozenset((r, c) for r in range(d) for c in range(d_out))
+    weights_read = tuple((name, every_weight) for name in ("W_q", "W_k", "W_v"))
+
+    def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
+        return Step(stage, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
+
+    return step
+
+
+def matrix_check_step(analysis: Analysis, step: MatrixStep, known: int) -> Step:
+    """The last step of a matrix stage: the matrix form's row for the query equals the loop form's result."""
+    q = analysis.scenario.query
+    matrix_z = analysis.all_queries.context[q].tolist()
+    loop_z = analysis.query.context.tolist()
+    difference = max(abs(a - b) for a, b in zip(matrix_z, loop_z))
+    same = format_vector(matrix_z) == format_vector(loop_z)
+    return step(
+        f"Z[{q + 1}] = {context_vector(q + 1)}",
+        "the check: the matrix form's row for the query equals the steps' result",
+        (
+            f"Z[{q + 1}] = {vector(matrix_z)}",
+            f"{context_vector(q + 1)} = {vector(loop_z)}  (the steps)",
+            ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
+        ),
+        known,
+    )
+
+
+def matrix_row_values(row_values: Sequence[float]) -> str:
+    """One row of a matrix in a step's arithmetic; −∞ for a masked score (3.5)."""
+    return terms(row_values, lambda v: "−∞" if v == float("-inf") else format_number(v), " ")
+
+
 def _matrix_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n, d, d_out = scenario.n_tokens, scenario.n_dims, analysis.d_out
     q = scenario.query
     row = f"row {q + 1} ({scenario.query_token})"
-    everything = row_cells(*range(n), n_dims=d)
-    every_weight = frozenset((r, c) for r in range(d) for c in range(d_out))
-    weights_read = tuple((name, every_weight) for name in ("W_q", "W_k", "W_v"))
     matrices = analysis.all_queries
-    done = Known.everything(n, d_out)
     matrix_z = matrices.context[q].tolist()
-    loop_z = analysis.query.context.tolist()
-    difference = max(abs(a - b) for a, b in zip(matrix_z, loop_z))
-    same = format_vector(matrix_z) == format_vector(loop_z)
-
-    def values(row_values: Sequence[float]) -> str:
-        return terms(row_values, format_number, " ")
-
-    def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
-        return Step(MATRIX, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
-
+    step = matrix_step_maker(analysis, MATRIX, Known.everything(n, d_out))
+    values = matrix_row_values
     return [
         step(
             "Q = X·W_q, K = X·W_k, V = X·W_v",
@@ -366,14 +397,5 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
             ),
             3,
         ),
-        step(
-            f"Z[{q + 1}] = {context_vector(q + 1)}",
-            "the check: the matrix form's row for the query equals the steps' result",
-            (
-                f"Z[{q + 1}] = {vector(matrix_z)}",
-                f"{context_vector(q + 1)} = {vector(loop_z)}  (the steps)",
-                ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
-            ),
-            4,
-        ),
+        matrix_check_step(analysis, step, 4),
     ]
