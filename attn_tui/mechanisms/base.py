@@ -136,6 +136,10 @@ class Mechanism:
     """An on/off setting flipped by a key of its own (3.5: training or evaluation)."""
     switch_note: str = ""
     """What the switch does, said when the key is pressed."""
+    cycle_setting: str = ""
+    """A whole-number setting from 1 to the value of :attr:`cycle_limit_setting` that a key of its
+    own steps through, wrapping around (3.6: the head shown)."""
+    cycle_limit_setting: str = ""
 
     @property
     def heading(self) -> str:
@@ -155,9 +159,22 @@ class Mechanism:
     def check_settings(self, scenario: Scenario, values: dict[str, SettingValue]) -> None:
         """Refuse settings that do not go together (ScenarioError), beyond each one's own range."""
 
+    def with_settings(self, scenario: Scenario, values: dict[str, SettingValue]) -> Parameters:
+        """``scenario``'s parameters with ``values`` set (checked by :meth:`check_settings`); a
+        mechanism may change its matrices to follow (3.6: a head more or less)."""
+        parameters = scenario.parameters
+        for name, value in values.items():
+            parameters = parameters.replacing(name, value)
+        return parameters
+
+    def matrix_specs(self, scenario: Scenario) -> tuple[MatrixSpec, ...]:
+        """The matrices ``scenario`` has for the grid to show, in order (3.6's depend on the
+        variant and the number of heads); :attr:`matrices` by default."""
+        return self.matrices
+
     def needs_parameters(self, scenario: Scenario) -> bool:
         """True when ``scenario`` lacks parameters this mechanism needs (a fresh switch, a new d_in)."""
-        return any(spec.name not in scenario.parameters for spec in self.matrices)
+        return any(spec.name not in scenario.parameters for spec in self.matrix_specs(scenario))
 
     def initialise(self, scenario: Scenario, initialisation: str, seed: int, d_out: int) -> Parameters:
         """New weights for ``scenario``'s embedding width (torch): ``initialisation`` is one of

@@ -59,6 +59,8 @@ class AttnCommands(Provider):
             yield "Re-draw (next seed)", app.action_mechanism_redraw, app.mechanism.redraw_note, "mechanism.redraw"
         if app.mechanism.switch_setting:
             yield "Switch training / evaluation", app.action_mechanism_switch, "Dropout acts in training only", "mechanism.switch"
+        if app.mechanism.cycle_setting:
+            yield "Next head", app.action_mechanism_cycle, "The panels show the next head", "mechanism.cycle"
         for name, mechanism, help_text in mechanism_commands():
             yield name, partial(app.choose_mechanism, mechanism), help_text, ()
         yield "Save", app.action_save, "Save the scenario as JSON: tokens, embeddings, query, views", "file.save"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
-from attn_tui.core.scenario import EMBEDDINGS, Scenario
+from attn_tui.core.scenario import EMBEDDINGS, Scenario, ScenarioError
 from attn_tui.mechanisms import MECHANISMS, mechanism_named, neighbour
 from attn_tui.mechanisms.base import Mechanism, SettingValue
 from attn_tui.ui.widgets.grid_matrix import GridMatrix, embeddings_matrix, weight_matrix
@@ -39,7 +39,8 @@ MECHANISM_BINDINGS = [
     # The next three act on what a mechanism declares (3.5: dropout) and are off in the others.
     Binding("o", "mechanism_settings", "Settings of the section (3.5: dropout p, seed, training)", show=False, id="mechanism.settings"),
     Binding("D", "mechanism_redraw", "Re-draw with the next seed (3.5: the dropout mask)", show=False, id="mechanism.redraw"),
-    Binding("T", "mechanism_switch", "Switch training / evaluation (3.5: dropout acts or not)", show=False, id="mechanism.switch"),
+    Binding("T", "mechanism_switch", "Switch training / evaluation (3.5, 3.6: dropout acts or not)", show=False, id="mechanism.switch"),
+    Binding("H", "mechanism_cycle", "Next head (3.6: the head the panels show)", show=False, id="mechanism.cycle"),
 ]
 """Which section of the chapter is shown, and which of its matrices the grid edits."""
 
@@ -51,6 +52,7 @@ DECLARED_ACTIONS = {
     "mechanism_settings": lambda mechanism: bool(mechanism.settings),
     "mechanism_redraw": lambda mechanism: bool(mechanism.redraw_setting),
     "mechanism_switch": lambda mechanism: bool(mechanism.switch_setting),
+    "mechanism_cycle": lambda mechanism: bool(mechanism.cycle_setting),
 }
 """Actions available only when the current mechanism declares what they act on."""
 
@@ -133,8 +135,12 @@ class MechanismActions:
             self._say("New weights cancelled: nothing changed.")
             return
         mechanism = self.mechanism
+        try:
+            parameters = mechanism.initialise(self.scenario, choice.initialisation, choice.seed, choice.d_out)
+        except ScenarioError as error:  # e.g. 3.6: d_out not divisible by the number of heads
+            self._say(f"Refused: {error}", error=True)
+            return
         self._next_weights_seed = choice.seed + 1
-        parameters = mechanism.initialise(self.scenario, choice.initialisation, choice.seed, choice.d_out)
         described = next(init.description for init in mechanism.initialisations if init.name == choice.initialisation)
         self.change_scenario(
             self.scenario.with_mechanism(mechanism.name, parameters),
@@ -175,9 +181,12 @@ class MechanismActions:
 
     def _set_settings(self: AttnApp, values: dict[str, SettingValue], what: str, note: str = "") -> None:
         mechanism = self.mechanism
-        parameters = self.scenario.parameters
-        for name, value in values.items():
-            parameters = parameters.replacing(name, value)
+        try:
+            mechanism.check_settings(self.scenario, values)
+            parameters = mechanism.with_settings(self.scenario, values)
+        except ScenarioError as error:
+            self._say(f"Refused: {error}", error=True)
+            return
         described = ", ".join(f"{spec.label} {spec.shown(values[spec.name])}" for spec in mechanism.settings if spec.name in values)
         self.change_scenario(self.scenario.with_mechanism(mechanism.name, parameters), f"{what}: {described}. {note}".strip(), hint="u undoes.")
 
@@ -200,11 +209,20 @@ class MechanismActions:
         on = not mechanism.setting(self.scenario, mechanism.switch_setting)
         self._set_settings({mechanism.switch_setting: on}, "Switched", mechanism.switch_note if on else "")
 
+    def action_mechanism_cycle(self: AttnApp) -> None:
+        """The declared setting's next value, back to 1 after its limit (3.6: the next head)."""
+        mechanism = self.mechanism
+        if not mechanism.cycle_setting or not self._settings_ready():
+            return
+        limit = int(mechanism.setting(self.scenario, mechanism.cycle_limit_setting))
+        value = int(mechanism.setting(self.scenario, mechanism.cycle_setting)) % max(1, limit) + 1
+        self._set_settings({mechanism.cycle_setting: value}, "Shown")
+
     # --- the grid's matrix ---
 
     def action_next_grid_matrix(self: AttnApp) -> None:
         """Cycle the grid through the embeddings and the mechanism's matrices."""
-        names = [EMBEDDINGS, *(spec.name for spec in self.mechanism.matrices)]
+        names = [EMBEDDINGS, *(spec.name for spec in self.mechanism.matrix_specs(self.scenario))]
         if len(names) == 1:
             self._say(f"{self.mechanism.heading} has no weight matrices: the grid shows the embeddings.")
             return
@@ -219,7 +237,7 @@ class MechanismActions:
         """What the grid shows for the current scenario (the embeddings when the chosen matrix is
         not one of the mechanism's, or its parameters are not there yet)."""
         scenario = self.scenario
-        for spec in self.mechanism.matrices:
+        for spec in self.mechanism.matrix_specs(scenario):
             if spec.name == self.grid_matrix and spec.name in scenario.parameters:
                 return weight_matrix(scenario, spec)
         return embeddings_matrix(scenario)

@@ -33,6 +33,16 @@ class Analysis:
     def d_out(self) -> int:
         return self.weights[0].shape[1]
 
+    @property
+    def weight_names(self) -> tuple[str, str, str]:
+        """The scenario's names of ``weights``, for a walk's highlights (3.6's wrapper: W_q.1 …)."""
+        return WEIGHT_NAMES
+
+    @property
+    def column_offset(self) -> int:
+        """The first column of ``weights`` in those matrices (3.6's split W: this head's)."""
+        return 0
+
 
 def weight_tensors(scenario: Scenario, previous: Analysis | None) -> tuple[torch.Tensor, ...]:
     """W_q, W_k, W_v as tensors; an unchanged matrix (the same rows) reuses the last tensor."""

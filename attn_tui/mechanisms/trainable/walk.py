@@ -131,6 +131,12 @@ def _weight(value: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _weight_cells(analysis: Analysis) -> frozenset[Cell]:
+    """Every cell of the weights the analysis uses (in 3.6's split W, only this head's columns)."""
+    offset = analysis.column_offset
+    return frozenset((row, offset + column) for row in range(analysis.scenario.n_dims) for column in range(analysis.d_out))
+
+
 def _column_cells(column: int, n_rows: int) -> frozenset[Cell]:
     return frozenset((row, column) for row in range(n_rows))
 
@@ -139,7 +145,7 @@ def _query_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     q = scenario.query
     x = scenario.embeddings[q]
-    w_q = scenario.matrix("W_q")
+    w_q = analysis.weights[0].tolist()  # this head's columns, in 3.6
     values = analysis.query.query.tolist()
     steps = []
     for j, value in enumerate(values):
@@ -156,7 +162,7 @@ def _query_steps(analysis: Analysis) -> list[Step]:
                 token=None,
                 arithmetic=(f"{symbol} = {products} = {format_number(value)}",),
                 known=Known(query=j + 1),
-                matrix_cells=(("W_q", _column_cells(j, len(w_q))),),
+                matrix_cells=((analysis.weight_names[0], _column_cells(analysis.column_offset + j, len(w_q))),),
             )
         )
     return steps
@@ -167,7 +173,7 @@ def _key_value_steps(analysis: Analysis) -> list[Step]:
     d_out = analysis.d_out
     keys = analysis.query.keys.tolist()
     values = analysis.query.values.tolist()
-    everything = frozenset((row, column) for row in range(scenario.n_dims) for column in range(d_out))
+    everything = _weight_cells(analysis)
     steps = []
     for i, token in enumerate(scenario.tokens):
         x = token_vector(i + 1)
@@ -185,7 +191,7 @@ def _key_value_steps(analysis: Analysis) -> list[Step]:
                     f"{value_vector(i + 1)} = {x}·W_v = {vector(values[i])}",
                 ),
                 known=Known(query=d_out, keys=i + 1),
-                matrix_cells=(("W_k", everything), ("W_v", everything)),
+                matrix_cells=((analysis.weight_names[1], everything), (analysis.weight_names[2], everything)),
             )
         )
     return steps
@@ -331,10 +337,10 @@ def matrix_step_maker(analysis: Analysis, stage: Stage, done: Known) -> MatrixSt
     """Steps of the matrix stage ``stage``: each reads every token's row and every weight, and
     reveals ``done`` with its count of matrices."""
     scenario = analysis.scenario
-    n, d, d_out = scenario.n_tokens, scenario.n_dims, analysis.d_out
+    n, d = scenario.n_tokens, scenario.n_dims
     everything = row_cells(*range(n), n_dims=d)
-    every_weight = frozenset((r, c) for r in range(d) for c in range(d_out))
-    weights_read = tuple((name, every_weight) for name in ("W_q", "W_k", "W_v"))
+    every_weight = _weight_cells(analysis)
+    weights_read = tuple((name, every_weight) for name in analysis.weight_names)
 
     def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
         return Step(stage, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
