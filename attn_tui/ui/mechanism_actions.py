@@ -179,7 +179,8 @@ class MechanismActions:
             return
         self._set_settings(values, "Settings")
 
-    def _set_settings(self: AttnApp, values: dict[str, SettingValue], what: str, note: str = "") -> None:
+    def _set_settings(self: AttnApp, values: dict[str, SettingValue], what: str, note: str = "", *, described: bool = True) -> None:
+        """Set ``values``, saying ``what`` (followed by every value set, when ``described``) and ``note``."""
         mechanism = self.mechanism
         try:
             mechanism.check_settings(self.scenario, values)
@@ -187,8 +188,9 @@ class MechanismActions:
         except ScenarioError as error:
             self._say(f"Refused: {error}", error=True)
             return
-        described = ", ".join(f"{spec.label} {spec.shown(values[spec.name])}" for spec in mechanism.settings if spec.name in values)
-        self.change_scenario(self.scenario.with_mechanism(mechanism.name, parameters), f"{what}: {described}. {note}".strip(), hint="u undoes.")
+        if described:
+            what += ": " + ", ".join(f"{spec.label} {spec.shown(values[spec.name])}" for spec in mechanism.settings if spec.name in values)
+        self.change_scenario(self.scenario.with_mechanism(mechanism.name, parameters), f"{what}. {note}".strip(), hint="u undoes.")
 
     def action_mechanism_redraw(self: AttnApp) -> None:
         """The declared seed's next value: something random drawn anew (3.5: the dropout mask)."""
@@ -216,7 +218,8 @@ class MechanismActions:
             return
         limit = int(mechanism.setting(self.scenario, mechanism.cycle_limit_setting))
         value = int(mechanism.setting(self.scenario, mechanism.cycle_setting)) % max(1, limit) + 1
-        self._set_settings({mechanism.cycle_setting: value}, "Shown")
+        spec = next(spec for spec in mechanism.settings if spec.name == mechanism.cycle_setting)
+        self._set_settings({mechanism.cycle_setting: value}, f"{spec.label.capitalize()}: {value} of {limit}", described=False)
 
     # --- the grid's matrix ---
 

@@ -107,7 +107,8 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         output = "Z = concat·W_out + b_out" if analysis.variant == "split" else "Z = concat(heads)"
         parts: list[Text | Table | Group] = [side_by_side]
         if fitting < heads:
-            parts.append(Text(f"Heads {fitting + 1}–{heads} need a wider terminal (H shows one head's numbers below).", style="italic"))
+            rest = f"Head {heads}" if fitting + 1 == heads else f"Heads {fitting + 1}–{heads}"
+            parts.append(Text(f"{rest}: no room beside head {fitting} (each needs {one_head + 2} columns); a wider terminal shows them, H shows one below.", style="italic"))
         parts += [
             Text(""),
             Text(f"{output}  every token's output ({n}×{width})", style="bold underline"),
