@@ -46,6 +46,10 @@ SHOTS = [
     Shot("causal-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "m")),
     Shot("causal-dropout-80x24", (80, 24), keys=("right_curly_bracket", "right_curly_bracket", "T", "right_square_bracket")),
     Shot("causal-dropout-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "T", "m")),
+    # Section 3.6 (} three times): the book's MultiHeadAttention, its second head (H); every
+    # head's weights side by side where the terminal is wide enough.
+    Shot("multihead-80x24", (80, 24), keys=(*["right_curly_bracket"] * 3, "H")),
+    Shot("multihead-heads-160x40", (160, 40), keys=(*["right_curly_bracket"] * 3, "m")),
 ]
 
 

@@ -105,3 +105,18 @@ def test_causal_dropout_80x24_no_color(snap_compare, monkeypatch):
 def test_causal_dropout_matrix_120x40_no_color(snap_compare, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(_causal(), terminal_size=(120, 40), press=["T", "m"], run_before=_trainable_ready)
+
+
+def _multihead() -> AttnApp:
+    """Section 3.6: the book's MultiHeadAttention (seed 123, d_out 2, 2 heads)."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    return AttnApp(SEED_EXAMPLE.with_mechanism("multihead"))
+
+
+def test_multihead_second_head_80x24(snap_compare):
+    assert snap_compare(_multihead(), terminal_size=(80, 24), press=["H"], run_before=_trainable_ready)
+
+
+def test_multihead_two_heads_side_by_side_160x40(snap_compare):
+    assert snap_compare(_multihead(), terminal_size=(160, 40), press=["m"], run_before=_trainable_ready)
