@@ -35,7 +35,7 @@ class HeadWeightsPanel(CausalWeightsPanel):
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         if self.comparing:
             return super().title_for(analysis)
-        return f"Head {analysis.head + 1}/{analysis.num_heads} weights α   — = masked   H: next"
+        return f"Head {analysis.head + 1}/{analysis.num_heads} α  — masked · H next"
 
 
 class HeadsPanel(Panel):
@@ -47,8 +47,8 @@ class HeadsPanel(Panel):
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         if analysis.variant == "split":
-            return "Heads → concat → z = concat·W_out + b_out"
-        return "Heads → z = concat(heads)  (wrapper)"
+            return "Heads → concat → ·W_out + b_out"
+        return "Heads → z = concat (wrapper)"
 
     def _revealed(self) -> bool:
         progress: Progress | None = self._progress
@@ -94,7 +94,8 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         tables = []
         for k in range(fitting):
             weights = rows_of(every.weights[k], rows)
-            title = Text(f"head {k + 1} weights, {MASKED} masked", style="bold underline" if k != analysis.head else "bold underline reverse")
+            shown = "  ◀ the panels' head" if k == analysis.head else ""
+            title = Text(f"head {k + 1} weights, {MASKED} masked{shown}", style="bold underline")
             matrix = self._matrix(
                 analysis, rows, rows, token_names, weights, revealed,
                 heat=heat_fractions(every.weights[k], weights, rows), marks=lambda i, j: MASKED if j > i else None,
