@@ -104,3 +104,14 @@ def test_the_snippet_builds_the_books_module_and_prints_the_screens_numbers(scen
 def test_the_csv_has_every_head_and_the_output():
     text = panels_csv(analyse(BOOK))
     assert "head 2 context,journey,,1,0.012" in text and "context,journey,,2,0.389" in text
+
+
+def test_an_edit_of_one_weight_equals_a_fresh_computation_and_a_query_change_reuses_every_head():
+    before = analyse(BOOK)
+    edited = BOOK.with_matrix_value("W_out", 1, 0, 2.0)
+    after = analyse(edited, before)
+    assert after.tensors["W_q"] is before.tensors["W_q"]  # unchanged matrices are not converted again
+    assert after.tensors["W_out"] is not before.tensors["W_out"] and float(after.tensors["W_out"][1, 0]) == 2.0
+    assert after.output.equal(analyse(edited).output) and not after.output.equal(before.output)
+    moved = analyse(edited.with_query(0), after)
+    assert moved.every_head is after.every_head and numbers(moved.every_head_query.context) == numbers(after.output[0])
