@@ -101,3 +101,18 @@ async def test_the_matrix_view_puts_the_heads_side_by_side_when_there_is_room():
         await pilot.press("m")
         await settle(pilot)
         assert "Head 2: no room beside head 1" in panel(app, "matrix")
+
+
+async def test_the_walk_ends_with_the_heads_concatenated_and_out_proj():
+    async with running(multihead_app(), size=(100, 30)) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        await pilot.press("w", "end")
+        await settle(pilot)
+        assert "Heads together" in str(app.query_one("#explanation").border_title)
+        explanation = " ".join(widget_text(app.query_one("#explanation .panel-body")).split())
+        assert "0.1010 + 0.1934 = 0.2943" in explanation
+        assert "z      [0.2943, 0.3897]" in panel(app, "context")
+        await pilot.press("left", "left")
+        await settle(pilot)
+        assert app.matrix_view  # back in the matrix stage, the matrix view shows every head
