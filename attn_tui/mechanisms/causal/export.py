@@ -14,22 +14,7 @@ if TYPE_CHECKING:  # the analysis imports torch
     from attn_tui.mechanisms.causal.analysis import Analysis
 
 
-def python_snippet(scenario: Scenario) -> str:
-    """Python/torch code that rebuilds ``CausalAttention`` with the weights on screen and prints its numbers."""
-    from attn_tui.mechanisms.causal.analysis import dropout_setting
-
-    dropout = dropout_setting(scenario)
-    tokens = ", ".join(repr(token) for token in scenario.tokens)
-    weights = "\n".join(
-        f"{name} = torch.tensor([\n{trainable.matrix_lines(scenario.matrix(name))}\n], dtype=torch.float32)" for name in WEIGHT_NAMES
-    )
-    mode = "train" if dropout.training else "eval"
-    return f"""\
-# Causal attention (Raschka, ch. 3.5), exported from attn-tui.
-# Paste into python (needs torch): it prints the numbers on screen.
-import torch
-import torch.nn as nn
-
+CAUSAL_ATTENTION_CLASS = '''\
 class CausalAttention(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, qkv_bias=False):
         super().__init__()
@@ -53,7 +38,27 @@ class CausalAttention(nn.Module):
         self.last_dropped = attn_weights
         return attn_weights @ values
 
-tokens = [{tokens}]
+'''
+"""The book's CausalAttention (3.5.3), keeping its last weights before and after dropout to print them."""
+
+
+def python_snippet(scenario: Scenario) -> str:
+    """Python/torch code that rebuilds ``CausalAttention`` with the weights on screen and prints its numbers."""
+    from attn_tui.mechanisms.causal.analysis import dropout_setting
+
+    dropout = dropout_setting(scenario)
+    tokens = ", ".join(repr(token) for token in scenario.tokens)
+    weights = "\n".join(
+        f"{name} = torch.tensor([\n{trainable.matrix_lines(scenario.matrix(name))}\n], dtype=torch.float32)" for name in WEIGHT_NAMES
+    )
+    mode = "train" if dropout.training else "eval"
+    return f"""\
+# Causal attention (Raschka, ch. 3.5), exported from attn-tui.
+# Paste into python (needs torch): it prints the numbers on screen.
+import torch
+import torch.nn as nn
+
+{CAUSAL_ATTENTION_CLASS}tokens = [{tokens}]
 inputs = torch.tensor([
 {trainable.matrix_lines(scenario.embeddings)}
 ], dtype=torch.float32)

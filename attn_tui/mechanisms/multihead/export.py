@@ -7,30 +7,13 @@ from typing import TYPE_CHECKING
 
 from attn_tui.core.export import CsvRows
 from attn_tui.core.scenario import Scenario
+from attn_tui.mechanisms.causal.export import CAUSAL_ATTENTION_CLASS
 from attn_tui.mechanisms.trainable.export import matrix_lines
 
 if TYPE_CHECKING:  # the analysis imports torch
     from attn_tui.mechanisms.multihead.analysis import Analysis
 
-CAUSAL_ATTENTION = '''\
-class CausalAttention(nn.Module):
-    def __init__(self, d_in, d_out, context_length, dropout, qkv_bias=False):
-        super().__init__()
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.dropout = nn.Dropout(dropout)
-        self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
-
-    def forward(self, x):
-        b, num_tokens, d_in = x.shape
-        keys, queries, values = self.W_key(x), self.W_query(x), self.W_value(x)
-        attn_scores = queries @ keys.transpose(1, 2)
-        attn_scores.masked_fill_(self.mask.bool()[:num_tokens, :num_tokens], -torch.inf)
-        attn_weights = self.dropout(torch.softmax(attn_scores / keys.shape[-1]**0.5, dim=-1))
-        return attn_weights @ values
-
-class MultiHeadAttentionWrapper(nn.Module):
+WRAPPER_CLASSES = CAUSAL_ATTENTION_CLASS + '''class MultiHeadAttentionWrapper(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
         self.heads = nn.ModuleList([CausalAttention(d_in, d_out, context_length, dropout, qkv_bias) for _ in range(num_heads)])
@@ -87,7 +70,7 @@ with torch.no_grad():
         linear.weight.copy_(W.T)
     module.out_proj.bias.copy_(b_out[0])"""
     else:
-        classes = CAUSAL_ATTENTION
+        classes = WRAPPER_CLASSES
         weights = "\n".join(_tensor(name, scenario.matrix(name)) for head in range(1, heads + 1) for name in head_names(head))
         per_head = ", ".join(f"({', '.join(name.replace('.', '_') for name in head_names(head))})" for head in range(1, heads + 1))
         weights = weights.replace("W_q.", "W_q_").replace("W_k.", "W_k_").replace("W_v.", "W_v_")
