@@ -34,6 +34,18 @@ def widget_text(widget: Widget) -> str:
     return "\n".join(line.text.rstrip() for line in lines)
 
 
+def panel_text(app: AttnApp, panel_id: str) -> str:
+    """The body of the panel with id ``panel_id`` (e.g. "attention"), as painted."""
+    return widget_text(app.query_one(f"#{panel_id} .panel-body"))
+
+
+async def settled(pilot: Pilot) -> None:
+    """Wait until a change is on screen: a mechanism's panels mounted, a new layout painted."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def help_keys(pilot: Pilot) -> str:
     """Press ? and return the keys the help screen lists (the help stays open)."""
     from attn_tui.ui.widgets.help_screen import HelpScreen

@@ -42,6 +42,15 @@ SHOTS = [
     Shot("trainable-80x24", (80, 24), keys=("right_curly_bracket",)),
     Shot("trainable-walk-100x30", (100, 30), keys=("right_curly_bracket", "g", "w", "space")),
     Shot("trainable-matrix-120x40", (120, 40), keys=("right_curly_bracket", "m")),
+    # Section 3.5 (} twice): −∞ above the diagonal; dropout (T) on the query "starts" (]), whose
+    # row of the book's matrix keeps three weights, doubled; and the book's dropout matrix.
+    Shot("causal-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "m")),
+    Shot("causal-dropout-80x24", (80, 24), keys=("right_curly_bracket", "right_curly_bracket", "T", "right_square_bracket")),
+    Shot("causal-dropout-matrix-120x40", (120, 40), keys=("right_curly_bracket", "right_curly_bracket", "T", "m")),
+    # Section 3.6 (} three times): the book's MultiHeadAttention, its second head (H); every
+    # head's weights side by side where the terminal is wide enough.
+    Shot("multihead-80x24", (80, 24), keys=(*["right_curly_bracket"] * 3, "H")),
+    Shot("multihead-heads-160x40", (160, 40), keys=(*["right_curly_bracket"] * 3, "m")),
 ]
 
 

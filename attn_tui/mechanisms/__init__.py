@@ -12,8 +12,10 @@ from attn_tui.core.scenario import ScenarioError
 from attn_tui.mechanisms.base import Mechanism
 from attn_tui.mechanisms.simple import SIMPLE
 from attn_tui.mechanisms.trainable import TRAINABLE
+from attn_tui.mechanisms.causal import CAUSAL
+from attn_tui.mechanisms.multihead import MULTIHEAD
 
-MECHANISMS: tuple[Mechanism, ...] = (SIMPLE, TRAINABLE)
+MECHANISMS: tuple[Mechanism, ...] = (SIMPLE, TRAINABLE, CAUSAL, MULTIHEAD)
 
 
 def mechanism_named(name: str) -> Mechanism:

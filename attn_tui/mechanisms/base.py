@@ -13,9 +13,10 @@ registry can name mechanisms before either has loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from attn_tui.core.parameters import Parameters
+from attn_tui.core.scenario import ScenarioError
 
 if TYPE_CHECKING:
     from attn_tui.core.scenario import Scenario
@@ -44,6 +45,63 @@ class Initialisation:
     default_seed: int
 
 
+SettingValue = Union[bool, int, float]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A number or switch a mechanism lets a person set besides its matrices (3.5's dropout p, its
+    seed, training or evaluation), kept in the scenario's parameters under :attr:`name` so that
+    files, undo and redo keep it like any other edit. The kind follows :attr:`default`'s type."""
+
+    name: str
+    """The parameter's name, e.g. "dropout_p"."""
+    label: str
+    """What the settings dialog calls it, e.g. "dropout p"."""
+    default: SettingValue
+    low: float = 0
+    """The smallest value accepted (numbers only)."""
+    high: float = 0
+    """The largest value accepted (numbers only)."""
+    help: str = ""
+    """One line on what it does, under the field."""
+
+    def parse(self, text: str) -> SettingValue:
+        """The value typed for this setting; ScenarioError says what is wrong with it."""
+        stripped = text.strip().lower()
+        if isinstance(self.default, bool):
+            if stripped in ("on", "yes", "true", "1", "training"):
+                return True
+            if stripped in ("off", "no", "false", "0", "eval", "evaluation"):
+                return False
+            raise ScenarioError(f"{self.label} is on or off, not {text.strip()[:40]!r}")
+        try:
+            value: SettingValue = int(stripped) if isinstance(self.default, int) else float(stripped)
+        except ValueError:
+            kind = "a whole number" if isinstance(self.default, int) else "a number"
+            raise ScenarioError(f"{self.label} must be {kind}, not {text.strip()[:40]!r}") from None
+        if not self.low <= value <= self.high:
+            raise ScenarioError(f"{self.label} must be from {self.low:g} to {self.high:g}, not {value:g}")
+        return value
+
+    def accepted(self, value: object) -> SettingValue:
+        """``value`` as this setting's kind, or the default when a hand-written file gave a value
+        of another kind or out of range (a file is read before any mechanism knows its settings)."""
+        if isinstance(self.default, bool):
+            return value if isinstance(value, bool) else self.default
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.low <= value <= self.high:
+            return self.default
+        if isinstance(self.default, int):
+            return value if isinstance(value, int) else self.default
+        return float(value)
+
+    def shown(self, value: SettingValue) -> str:
+        """The value as the dialog and messages write it."""
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return f"{value:g}"
+
+
 @dataclass(frozen=True)
 class Mechanism:
     """One section of the chapter. Subclasses implement the methods that need torch or Textual,
@@ -67,6 +125,21 @@ class Mechanism:
     """How the weights can be filled anew (the weights dialog); none without weights."""
     max_d_out: int = 0
     """The largest d_out the weights dialog accepts."""
+    settings: tuple[Setting, ...] = field(default=())
+    """Its settings besides the matrices, edited in the settings dialog (o); none for most."""
+    redraw_setting: str = ""
+    """A seed setting whose next value re-draws something random (3.5: the dropout mask), on a
+    key of its own; empty when there is nothing to re-draw."""
+    redraw_note: str = ""
+    """What re-drawing does, said when the key is pressed."""
+    switch_setting: str = ""
+    """An on/off setting flipped by a key of its own (3.5: training or evaluation)."""
+    switch_note: str = ""
+    """What the switch does, said when the key is pressed."""
+    cycle_setting: str = ""
+    """A whole-number setting from 1 to the value of :attr:`cycle_limit_setting` that a key of its
+    own steps through, wrapping around (3.6: the head shown)."""
+    cycle_limit_setting: str = ""
 
     @property
     def heading(self) -> str:
@@ -78,9 +151,30 @@ class Mechanism:
         """The parameters this mechanism opens with for ``scenario``'s embeddings (the book's)."""
         return Parameters()
 
+    def setting(self, scenario: Scenario, name: str) -> SettingValue:
+        """The value of setting ``name`` in ``scenario`` (its default when a file left it out)."""
+        spec = next(spec for spec in self.settings if spec.name == name)
+        return spec.accepted(scenario.parameters.get(name, spec.default))
+
+    def check_settings(self, scenario: Scenario, values: dict[str, SettingValue]) -> None:
+        """Refuse settings that do not go together (ScenarioError), beyond each one's own range."""
+
+    def with_settings(self, scenario: Scenario, values: dict[str, SettingValue]) -> Parameters:
+        """``scenario``'s parameters with ``values`` set (checked by :meth:`check_settings`); a
+        mechanism may change its matrices to follow (3.6: a head more or less)."""
+        parameters = scenario.parameters
+        for name, value in values.items():
+            parameters = parameters.replacing(name, value)
+        return parameters
+
+    def matrix_specs(self, scenario: Scenario) -> tuple[MatrixSpec, ...]:
+        """The matrices ``scenario`` has for the grid to show, in order (3.6's depend on the
+        variant and the number of heads); :attr:`matrices` by default."""
+        return self.matrices
+
     def needs_parameters(self, scenario: Scenario) -> bool:
         """True when ``scenario`` lacks parameters this mechanism needs (a fresh switch, a new d_in)."""
-        return any(spec.name not in scenario.parameters for spec in self.matrices)
+        return any(spec.name not in scenario.parameters for spec in self.matrix_specs(scenario))
 
     def initialise(self, scenario: Scenario, initialisation: str, seed: int, d_out: int) -> Parameters:
         """New weights for ``scenario``'s embedding width (torch): ``initialisation`` is one of

@@ -416,7 +416,9 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
             return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
-        if action in SCENARIO_ACTIONS or action in MECHANISM_ACTIONS:
+        if action in MECHANISM_ACTIONS:
+            return self.mechanism_action_available(action)
+        if action in SCENARIO_ACTIONS:
             return len(self.screen_stack) == 1  # not from a dialog or the help screen
         if action in ("walk_stage", "walk_leave"):
             return self.walking
@@ -458,6 +460,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
 
     def watch_matrix_view(self, matrix_view: bool) -> None:
         self.query_one("#right").set_class(matrix_view, "-matrix")
+        self.query_one("#main").set_class(matrix_view, "-matrix-view")  # the matrices take the room
         self._show_results()
         self._sync_matrix_layout()
 

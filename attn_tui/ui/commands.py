@@ -56,6 +56,14 @@ class AttnCommands(Provider):
         yield "Next mechanism", partial(app.action_mechanism_step, 1), "The next section of chapter 3", "mechanism.next"
         yield "Previous mechanism", partial(app.action_mechanism_step, -1), "The previous section of chapter 3", "mechanism.previous"
         yield "Grid: next matrix", app.action_next_grid_matrix, "Show and edit the next matrix (X, W_q, W_k, W_v …)", "grid.next_matrix"
+        if app.mechanism.settings:
+            yield "Section settings…", app.action_mechanism_settings, "Dropout p, seed, training …: what this section lets you set", "mechanism.settings"
+        if app.mechanism.redraw_setting:
+            yield "Re-draw (next seed)", app.action_mechanism_redraw, app.mechanism.redraw_note, "mechanism.redraw"
+        if app.mechanism.switch_setting:
+            yield "Switch training / evaluation", app.action_mechanism_switch, "Dropout acts in training only", "mechanism.switch"
+        if app.mechanism.cycle_setting:
+            yield "Next head", app.action_mechanism_cycle, "The panels show the next head", "mechanism.cycle"
         for name, mechanism, help_text in mechanism_commands():
             yield name, partial(app.choose_mechanism, mechanism), help_text, ()
         yield "Save", app.action_save, "Save the scenario as JSON: tokens, embeddings, query, views", "file.save"

@@ -137,6 +137,13 @@ def assert_consistent(app: AttnApp) -> None:
     if app.scenario.mechanism == "simple":
         assert_panels_match_fresh_computation(app)
         assert_panels_match_oracle(app)
+    elif app.scenario.mechanism == "causal":
+        assert_causal_panels_match_fresh_computation(app)
+    elif app.scenario.mechanism == "multihead":
+        assert_causal_panels_match_fresh_computation(app, context=False)  # the shown head's weights
+        output = analyse(app.scenario).every_head_query.context
+        last = widget_text(app.query_one("#context .panel-body")).splitlines()[-1]
+        assert last.split(maxsplit=1)[1].strip() == "[" + ", ".join(format_number(v) for v in output.tolist()[:8]) + (", …]" if len(output) > 8 else "]")
     else:
         assert_trainable_panels_match_fresh_computation(app)
     grid = app.query_one(EmbeddingGrid)
@@ -166,9 +173,43 @@ def assert_trainable_panels_match_fresh_computation(app: AttnApp) -> None:
         assert all(abs(float(text) - value) <= 1e-4 for text, value in zip(printed, expected)), (printed, expected)
 
 
+def assert_causal_panels_match_fresh_computation(app: AttnApp, *, context: bool = True) -> None:
+    """3.5: each visible token's last weight on screen (after dropout when it acts, unless dropped)
+    and the context vector equal a fresh computation; the masked tokens show no number."""
+    fresh = analyse(app.scenario)
+    query = fresh.query
+    rows = [row for row in widget_text(app.query_one("#attention .panel-body")).splitlines()[1:] if row.startswith("α")]
+    listed = app.query_one("#attention").rows(app.analysis)
+    for i, row in zip(listed, rows):
+        if i > app.scenario.query:
+            assert row.rstrip().endswith("—")
+            continue
+        kept = fresh.dropout.active and not bool(query.dropped[i])
+        expected = query.dropped_weights[i] if kept else query.weights[i]
+        assert [field for field in row.split() if NUMBER.fullmatch(field)][-1] == format_number(float(expected))
+    if context:
+        assert context_text(app) == "[" + ", ".join(format_number(v) for v in query.context.tolist()) + "]"
+
+
+async def test_fuzz_in_3_5_with_dropout():
+    """The fuzz started in 3.5, training, so that o, D and T act from the first key."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.mechanisms import mechanism_named
+
+    parameters = mechanism_named("causal").default_parameters(SEED_EXAMPLE).replacing("training", True)
+    await fuzz(3, 300, scenario=SEED_EXAMPLE.with_mechanism("causal", parameters))
+
+
+async def test_fuzz_in_3_6():
+    """The fuzz started in 3.6, so that H and the heads' settings act from the first key."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    await fuzz(4, 300, scenario=SEED_EXAMPLE.with_mechanism("multihead"))
+
+
 def test_the_keymap_is_collected_from_every_class():
     keys = keymap()
-    for key in ("w", "m", "c", "left_square_bracket", "enter", "escape", "j"):
+    for key in ("w", "m", "c", "left_square_bracket", "enter", "escape", "j", "o", "D", "T", "H"):
         assert key in keys
 
 

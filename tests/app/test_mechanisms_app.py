@@ -174,7 +174,7 @@ async def test_a_scenario_naming_3_4_without_weights_gets_the_books_once_torch_i
         assert not app.history.can_undo
 
 
-@pytest.mark.parametrize("section", ["3.3", "3.4"])
+@pytest.mark.parametrize("section", ["3.3", "3.4", "3.5", "3.6"])
 async def test_every_mechanism_is_a_palette_entry(section):
     async with running(size=(100, 30)) as pilot:
         app = pilot.app

@@ -106,3 +106,40 @@ def test_trainable_matrix_view_120x40(snap_compare):
 def test_vector_plot_100x30(snap_compare):
     """The plot in the panels' place: the tokens by weight, journey as the query, z between them."""
     assert snap_compare(AttnApp(), terminal_size=(100, 30), press=["v"], run_before=wait_until_ready)
+
+
+def _causal() -> AttnApp:
+    """Section 3.5 with SelfAttention_v2's weights (drawn once torch has loaded)."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    return AttnApp(SEED_EXAMPLE.with_mechanism("causal"))
+
+
+def test_causal_matrix_view_with_minus_infinity_120x40(snap_compare):
+    assert snap_compare(_causal(), terminal_size=(120, 40), press=["m"], run_before=_trainable_ready)
+
+
+def test_causal_dropout_80x24_no_color(snap_compare, monkeypatch):
+    """Masked (—, −∞) and dropped (0 (dropped), ×) weights read apart without colour."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(_causal(), terminal_size=(80, 24), press=["T", "right_square_bracket"], run_before=_trainable_ready)
+
+
+def test_causal_dropout_matrix_120x40_no_color(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(_causal(), terminal_size=(120, 40), press=["T", "m"], run_before=_trainable_ready)
+
+
+def _multihead() -> AttnApp:
+    """Section 3.6: the book's MultiHeadAttention (seed 123, d_out 2, 2 heads)."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    return AttnApp(SEED_EXAMPLE.with_mechanism("multihead"))
+
+
+def test_multihead_second_head_80x24(snap_compare):
+    assert snap_compare(_multihead(), terminal_size=(80, 24), press=["H"], run_before=_trainable_ready)
+
+
+def test_multihead_two_heads_side_by_side_160x40(snap_compare):
+    assert snap_compare(_multihead(), terminal_size=(160, 40), press=["m"], run_before=_trainable_ready)

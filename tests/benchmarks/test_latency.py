@@ -61,6 +61,26 @@ TRAINABLE_SIZES = {
 """Issue 9's cases: d_out 2 for the book's example, 64 for the larger ones."""
 
 
+def _in_mechanism(scenario, name: str, initialisation: str, d_out: int, **settings):
+    """``scenario`` in mechanism ``name`` with ``settings`` (e.g. heads) and new weights."""
+    from attn_tui.mechanisms import mechanism_named
+
+    mechanism = mechanism_named(name)
+    for setting, value in settings.items():
+        scenario = scenario.with_parameter(setting, value)
+    return scenario.with_mechanism(name, mechanism.initialise(scenario, initialisation, 123, d_out))
+
+
+MECHANISM_SIZES = {
+    "3.5 (dropout) 64×64": _in_mechanism(SIZES["64×64"], "causal", "causal", 64, training=True),
+    "3.5 (dropout) 512×768": _in_mechanism(SIZES["512×768"], "causal", "causal", 64, training=True),
+    "3.6 8 heads d_out 64, 64×64": _in_mechanism(SIZES["64×64"], "multihead", "split", 64, heads=8),
+    "3.6 12 heads d_out 768, 512×768": _in_mechanism(SIZES["512×768"], "multihead", "split", 768, heads=12),
+}
+"""Issue 10's cases: 3.5 with dropout acting; 3.6 with 64 tokens, d_out 64, 8 heads and 512 tokens,
+d_out 768, 12 heads."""
+
+
 async def _weight_commit_timing(scenario) -> tuple[Timing, Timing]:
     async with running(AttnApp(scenario), size=(100, 30)) as pilot:
         app = pilot.app
@@ -104,6 +124,13 @@ async def test_keystroke_latency():
         previous = analyse(scenario)
         compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
         lines.append(row(f"3.4 query change {name}", ui, compute, GOALS[name]))
+    for name, scenario in MECHANISM_SIZES.items():
+        ui, compute = await _weight_commit_timing(scenario)
+        lines.append(row(f"{name} weight commit", ui, compute, GOALS[name.rpartition(" ")[2]]))
+        ui = await _key_timing(scenario, "right_square_bracket")
+        previous = analyse(scenario)
+        compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
+        lines.append(row(f"{name} query change", ui, compute, GOALS[name.rpartition(" ")[2]]))
     ui = await _key_timing(SIZES["512×768"], "down")
     lines.append(row("cursor move 512×768", ui, None, GOALS["512×768"]))
     # The floor: the same waits and paint with no key at all (the harness's own cost).

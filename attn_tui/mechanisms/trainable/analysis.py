@@ -33,6 +33,16 @@ class Analysis:
     def d_out(self) -> int:
         return self.weights[0].shape[1]
 
+    @property
+    def weight_names(self) -> tuple[str, str, str]:
+        """The scenario's names of ``weights``, for a walk's highlights (3.6's wrapper: W_q.1 …)."""
+        return WEIGHT_NAMES
+
+    @property
+    def column_offset(self) -> int:
+        """The first column of ``weights`` in those matrices (3.6's split W: this head's)."""
+        return 0
+
 
 def weight_tensors(scenario: Scenario, previous: Analysis | None) -> tuple[torch.Tensor, ...]:
     """W_q, W_k, W_v as tensors; an unchanged matrix (the same rows) reuses the last tensor."""
@@ -44,12 +54,18 @@ def weight_tensors(scenario: Scenario, previous: Analysis | None) -> tuple[torch
     return tuple(tensors)
 
 
-def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
-    """The numbers for ``scenario``; ``previous`` saves converting what is unchanged."""
+def inputs_and_weights(scenario: Scenario, previous: Analysis | None) -> tuple[torch.Tensor, tuple[torch.Tensor, ...], bool]:
+    """The embeddings and W_q, W_k, W_v as tensors, and whether both are ``previous``'s own (only
+    the query changed): then every query's numbers are still those computed."""
     inputs = embeddings_tensor(scenario, previous)
     weights = weight_tensors(scenario, previous)
-    # Only the query changed (the same tensors): every query's numbers are still those computed.
     unchanged = previous is not None and previous.inputs is inputs and all(a is b for a, b in zip(previous.weights, weights))
+    return inputs, weights, unchanged
+
+
+def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
+    """The numbers for ``scenario``; ``previous`` saves converting what is unchanged."""
+    inputs, weights, unchanged = inputs_and_weights(scenario, previous)
     all_queries = previous.all_queries if unchanged else scaled_attention(inputs, *weights)
     return Analysis(
         scenario=scenario,

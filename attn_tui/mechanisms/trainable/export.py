@@ -3,7 +3,7 @@ weights on screen) and a CSV of the panels with Q, K and V (no Textual)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from attn_tui.core.export import CsvRows
 from attn_tui.core.formatting import context_vector, subscript, superscript
@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the analysis imports torch
     from attn_tui.mechanisms.trainable.analysis import Analysis
 
 
-def _matrix(rows: tuple[tuple[float, ...], ...], indent: str = "    ") -> str:
+def matrix_lines(rows: tuple[tuple[float, ...], ...], indent: str = "    ") -> str:
     # repr: every float32 value round-trips exactly, so the snippet prints the screen's digits.
     return "\n".join(f"{indent}[{', '.join(repr(float(v)) for v in row)}]," for row in rows)
 
@@ -25,7 +25,7 @@ def python_snippet(scenario: Scenario) -> str:
     sub, sup = subscript(q), superscript(q)
     tokens = ", ".join(repr(token) for token in scenario.tokens)
     weights = "\n".join(
-        f"{name} = torch.tensor([\n{_matrix(scenario.matrix(name))}\n], dtype=torch.float32)" for name in WEIGHT_NAMES
+        f"{name} = torch.tensor([\n{matrix_lines(scenario.matrix(name))}\n], dtype=torch.float32)" for name in WEIGHT_NAMES
     )
     return f"""\
 # Self-attention with trainable weights (Raschka, ch. 3.4), exported from attn-tui.
@@ -50,7 +50,7 @@ class SelfAttention_v1(nn.Module):
 
 tokens = [{tokens}]
 inputs = torch.tensor([
-{_matrix(scenario.embeddings)}
+{matrix_lines(scenario.embeddings)}
 ], dtype=torch.float32)
 {weights}
 query_index = {scenario.query}  # 0-based: token {q}, {scenario.query_token!r}
@@ -73,9 +73,10 @@ for name, z in zip(tokens, all_contexts): print(f"  {{name!r}}:", show(z))
 """
 
 
-def panels_csv(analysis: Analysis, *, every_query: bool = False) -> str:
+def panels_csv(analysis: Analysis, *, every_query: bool = False, more: Callable[[CsvRows, int], None] | None = None) -> str:
     """The panels as CSV: each token's key and value, the query's q, scores, scaled scores, weights
-    and context (every query's with ``every_query``)."""
+    and context (every query's with ``every_query``); ``more(rows, q)`` adds a mechanism's own rows
+    for query q before its context (3.5: the weights after dropout)."""
     scenario = analysis.scenario
     result = analysis.all_queries
     rows = CsvRows()
@@ -93,5 +94,7 @@ def panels_csv(analysis: Analysis, *, every_query: bool = False) -> str:
         rows.per_token("score", query, scenario.tokens, scores)
         rows.per_token("scaled score", query, scenario.tokens, scaled)
         rows.per_token("weight", query, scenario.tokens, weights)
+        if more is not None:
+            more(rows, q)
         rows.per_dimension("context", query, context)
     return rows.text()

@@ -7,7 +7,7 @@ they only format the analysis they are handed, limited to what a walk has reache
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.console import Group
 from rich.table import Table
@@ -19,16 +19,29 @@ from attn_tui.ui.widgets.matrix_panel import MatrixPanel, heat_fractions, rows_o
 from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, Panel, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note, window
 
 if TYPE_CHECKING:
+    from attn_tui.core.walkthrough import Progress
     from attn_tui.mechanisms.trainable.analysis import Analysis
 
 NUMBER_WIDTH = 7
 """A number with 4 decimals and a sign, and the space before it."""
 
 
-class _TrainablePanel(Panel):
-    def known(self, analysis: Analysis) -> Known:  # type: ignore[override]
+class KnownFromWalk:
+    """What a panel may show: everything (of its section's record, :attr:`KNOWN`), unless a walk
+    is under way. Mixed into a Panel."""
+
+    KNOWN: type[Known] = Known
+    """The section's record of what is known (3.5 adds the mask and dropout to 3.4's)."""
+
+    _progress: Progress | None
+
+    def known(self, analysis: Analysis) -> Known:
         progress = self._progress
-        return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens, analysis.d_out)
+        return progress.known if progress is not None else self.KNOWN.everything(analysis.scenario.n_tokens, analysis.d_out)
+
+
+class _TrainablePanel(KnownFromWalk, Panel):  # type: ignore[misc]
+    pass
 
 
 def _numbers(values: list[float], count: int) -> str:
@@ -175,12 +188,17 @@ MAX_ROWS = 12
 MAX_COLUMNS = 12
 
 
-class TrainableMatrixPanel(MatrixPanel):
-    """Every query at once: Q, K, V, the scaled scores, the weights as a heatmap, and Z."""
+class ShownWindow(NamedTuple):
+    rows: range
+    """The queries shown, which are also the token columns of the n×n matrices."""
+    outs: range
+    """The output dimensions shown."""
+    out_names: list[str]
+    token_names: list[str]
 
-    def known(self, analysis: Analysis) -> Known:  # type: ignore[override]
-        progress = self._progress
-        return progress.known if progress is not None else Known.everything(analysis.scenario.n_tokens, analysis.d_out)
+
+class TrainableMatrixPanel(KnownFromWalk, MatrixPanel):  # type: ignore[misc]
+    """Every query at once: Q, K, V, the scaled scores, the weights as a heatmap, and Z."""
 
     def render_body(self, analysis: Analysis) -> Group:  # type: ignore[override]
         scenario = analysis.scenario
@@ -192,22 +210,34 @@ class TrainableMatrixPanel(MatrixPanel):
     def title_for(self, analysis: Analysis) -> str:
         return "All queries (matrix form, SelfAttention_v1)"
 
-    def _trainable_matrices(self, analysis: Analysis) -> Group:
+    def _projection_parts(self, analysis: Analysis, rows: range, outs: range, revealed: bool) -> list[Text | Table]:
+        """Q, K and V, each under its title, with a blank line after."""
         matrices = analysis.all_queries
-        scenario = analysis.scenario
-        revealed_count = self.known(analysis).matrices
-        n, d_out = scenario.n_tokens, analysis.d_out
-        self._cell_width = 7
-        rows = window(n, scenario.query, MAX_ROWS)
-        tokens = rows
-        outs = range(min(d_out, MAX_COLUMNS))
+        n, d_out = analysis.scenario.n_tokens, analysis.d_out
         out_names = [f"out {k + 1}" for k in outs]
-        token_names = [scenario.tokens[k] for k in tokens]
-        weights = rows_of(matrices.weights, rows)
-        scale = format_number(matrices.scale)
         parts: list[Text | Table] = []
         for title, matrix in (("Q = X·W_q  queries", matrices.queries), ("K = X·W_k  keys", matrices.keys), ("V = X·W_v  values", matrices.values)):
-            parts += [Text(f"{title} ({n}×{d_out})", style="bold underline"), self._matrix(analysis, rows, outs, out_names, rows_of(matrix, rows), revealed_count >= 1), Text("")]
+            parts += [Text(f"{title} ({n}×{d_out})", style="bold underline"), self._matrix(analysis, rows, outs, out_names, rows_of(matrix, rows), revealed), Text("")]
+        return parts
+
+    def _shown_window(self, analysis: Analysis) -> ShownWindow:
+        """The queries (rows and token columns) and output columns shown, around the query; a new
+        rendering starts from the narrowest cells."""
+        scenario = analysis.scenario
+        self._cell_width = 7
+        rows = window(scenario.n_tokens, scenario.query, MAX_ROWS)
+        outs = range(min(analysis.d_out, MAX_COLUMNS))
+        return ShownWindow(rows, outs, [f"out {k + 1}" for k in outs], [scenario.tokens[k] for k in rows])
+
+    def _trainable_matrices(self, analysis: Analysis) -> Group:
+        matrices = analysis.all_queries
+        revealed_count = self.known(analysis).matrices
+        n, d_out = analysis.scenario.n_tokens, analysis.d_out
+        rows, outs, out_names, token_names = self._shown_window(analysis)
+        tokens = rows
+        weights = rows_of(matrices.weights, rows)
+        scale = format_number(matrices.scale)
+        parts = self._projection_parts(analysis, rows, outs, revealed_count >= 1)
         parts += [
             Text(f"ω/√d_k = Q·Kᵀ/{scale}  scaled scores ({n}×{n})", style="bold underline"),
             self._matrix(analysis, rows, tokens, token_names, rows_of(matrices.scaled_scores, rows), revealed_count >= 2),

@@ -7,7 +7,7 @@ computes attention again, it only reads and writes out (no Textual, no torch imp
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from attn_tui.core.formatting import context_vector, format_number, format_vector, subscript, subscript_pair, superscript, token_vector
 from attn_tui.core.walkthrough import Cell, Stage, Step, Walkthrough, factor, row_cells, terms, vector
@@ -131,6 +131,12 @@ def _weight(value: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _weight_cells(analysis: Analysis) -> frozenset[Cell]:
+    """Every cell of the weights the analysis uses (in 3.6's split W, only this head's columns)."""
+    offset = analysis.column_offset
+    return frozenset((row, offset + column) for row in range(analysis.scenario.n_dims) for column in range(analysis.d_out))
+
+
 def _column_cells(column: int, n_rows: int) -> frozenset[Cell]:
     return frozenset((row, column) for row in range(n_rows))
 
@@ -139,7 +145,7 @@ def _query_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     q = scenario.query
     x = scenario.embeddings[q]
-    w_q = scenario.matrix("W_q")
+    w_q = analysis.weights[0].tolist()  # this head's columns, in 3.6
     values = analysis.query.query.tolist()
     steps = []
     for j, value in enumerate(values):
@@ -156,7 +162,7 @@ def _query_steps(analysis: Analysis) -> list[Step]:
                 token=None,
                 arithmetic=(f"{symbol} = {products} = {format_number(value)}",),
                 known=Known(query=j + 1),
-                matrix_cells=(("W_q", _column_cells(j, len(w_q))),),
+                matrix_cells=((analysis.weight_names[0], _column_cells(analysis.column_offset + j, len(w_q))),),
             )
         )
     return steps
@@ -167,7 +173,7 @@ def _key_value_steps(analysis: Analysis) -> list[Step]:
     d_out = analysis.d_out
     keys = analysis.query.keys.tolist()
     values = analysis.query.values.tolist()
-    everything = frozenset((row, column) for row in range(scenario.n_dims) for column in range(d_out))
+    everything = _weight_cells(analysis)
     steps = []
     for i, token in enumerate(scenario.tokens):
         x = token_vector(i + 1)
@@ -185,7 +191,7 @@ def _key_value_steps(analysis: Analysis) -> list[Step]:
                     f"{value_vector(i + 1)} = {x}·W_v = {vector(values[i])}",
                 ),
                 known=Known(query=d_out, keys=i + 1),
-                matrix_cells=(("W_k", everything), ("W_v", everything)),
+                matrix_cells=((analysis.weight_names[1], everything), (analysis.weight_names[2], everything)),
             )
         )
     return steps
@@ -289,13 +295,14 @@ def _softmax_steps(analysis: Analysis) -> list[Step]:
     return steps
 
 
-def _context_steps(analysis: Analysis) -> list[Step]:
+def _context_steps(analysis: Analysis, weights: list[float] | None = None) -> list[Step]:
+    """``weights``: what multiplies the values when it is not the softmax's result (3.5: after dropout)."""
     scenario = analysis.scenario
     n, d_out = scenario.n_tokens, analysis.d_out
     q = scenario.query
     q1 = q + 1
     z = context_vector(q + 1)
-    weights = analysis.query.weights.tolist()
+    weights = analysis.query.weights.tolist() if weights is None else weights
     values = analysis.query.values.tolist()
     weighted = analysis.query.weighted_values.terms.tolist()
     running = analysis.query.weighted_values.running.tolist()
@@ -322,27 +329,58 @@ def _context_steps(analysis: Analysis) -> list[Step]:
     return steps
 
 
+MatrixStep = Callable[[str, str, "tuple[str, ...]", int], Step]
+"""Makes one step of a matrix stage: title, what it computes, its arithmetic, the matrices revealed."""
+
+
+def matrix_step_maker(analysis: Analysis, stage: Stage, done: Known) -> MatrixStep:
+    """Steps of the matrix stage ``stage``: each reads every token's row and every weight, and
+    reveals ``done`` with its count of matrices."""
+    scenario = analysis.scenario
+    n, d = scenario.n_tokens, scenario.n_dims
+    everything = row_cells(*range(n), n_dims=d)
+    every_weight = _weight_cells(analysis)
+    weights_read = tuple((name, every_weight) for name in analysis.weight_names)
+
+    def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
+        return Step(stage, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
+
+    return step
+
+
+def matrix_check_step(analysis: Analysis, step: MatrixStep, known: int) -> Step:
+    """The last step of a matrix stage: the matrix form's row for the query equals the loop form's result."""
+    q = analysis.scenario.query
+    matrix_z = analysis.all_queries.context[q].tolist()
+    loop_z = analysis.query.context.tolist()
+    difference = max(abs(a - b) for a, b in zip(matrix_z, loop_z))
+    same = format_vector(matrix_z) == format_vector(loop_z)
+    return step(
+        f"Z[{q + 1}] = {context_vector(q + 1)}",
+        "the check: the matrix form's row for the query equals the steps' result",
+        (
+            f"Z[{q + 1}] = {vector(matrix_z)}",
+            f"{context_vector(q + 1)} = {vector(loop_z)}  (the steps)",
+            ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
+        ),
+        known,
+    )
+
+
+def matrix_row_values(row_values: Sequence[float]) -> str:
+    """One row of a matrix in a step's arithmetic; −∞ for a masked score (3.5)."""
+    return terms(row_values, lambda v: "−∞" if v == float("-inf") else format_number(v), " ")
+
+
 def _matrix_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     n, d, d_out = scenario.n_tokens, scenario.n_dims, analysis.d_out
     q = scenario.query
     row = f"row {q + 1} ({scenario.query_token})"
-    everything = row_cells(*range(n), n_dims=d)
-    every_weight = frozenset((r, c) for r in range(d) for c in range(d_out))
-    weights_read = tuple((name, every_weight) for name in ("W_q", "W_k", "W_v"))
     matrices = analysis.all_queries
-    done = Known.everything(n, d_out)
     matrix_z = matrices.context[q].tolist()
-    loop_z = analysis.query.context.tolist()
-    difference = max(abs(a - b) for a, b in zip(matrix_z, loop_z))
-    same = format_vector(matrix_z) == format_vector(loop_z)
-
-    def values(row_values: Sequence[float]) -> str:
-        return terms(row_values, format_number, " ")
-
-    def step(title: str, computes: str, arithmetic: tuple[str, ...], known: int) -> Step:
-        return Step(MATRIX, title, computes, everything, tuple(range(n)), True, None, arithmetic, replace(done, matrices=known), matrix_cells=weights_read)
-
+    step = matrix_step_maker(analysis, MATRIX, Known.everything(n, d_out))
+    values = matrix_row_values
     return [
         step(
             "Q = X·W_q, K = X·W_k, V = X·W_v",
@@ -365,14 +403,5 @@ def _matrix_steps(analysis: Analysis) -> list[Step]:
             ),
             3,
         ),
-        step(
-            f"Z[{q + 1}] = {context_vector(q + 1)}",
-            "the check: the matrix form's row for the query equals the steps' result",
-            (
-                f"Z[{q + 1}] = {vector(matrix_z)}",
-                f"{context_vector(q + 1)} = {vector(loop_z)}  (the steps)",
-                ("equal ✓" if same else "different ✗") + f"  (largest difference {difference:.1e})",
-            ),
-            4,
-        ),
+        matrix_check_step(analysis, step, 4),
     ]

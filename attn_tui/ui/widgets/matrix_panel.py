@@ -6,7 +6,7 @@ reads the same as the single-query panels. Like them it only formats the analysi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.cells import cell_len
 from rich.console import Group
@@ -119,12 +119,22 @@ class MatrixPanel(Panel):
         values: list[list[float]],
         revealed: bool,
         heat: list[list[float]] | None = None,
+        marks: Callable[[int, int], str | None] | None = None,
     ) -> Table:
+        """``marks(row, column)``: a sign to show instead of the number (3.5: −∞ for a masked score),
+        or None for the number; a marked cell takes no heat colour, so it reads the same without colour."""
         scenario = analysis.scenario
         table = Table.grid(padding=0)
         table.add_column(no_wrap=True, width=self._label_width)
+
+        def text(row: int, column: int, value: float) -> str:
+            if not revealed:
+                return NOT_YET
+            mark = marks(row, column) if marks is not None else None
+            return format_number(value) if mark is None else mark
+
         # A space and the widest number: a narrow panel scrolls sideways rather than cutting numbers short.
-        texts = [[format_number(row_values[k]) if revealed else NOT_YET for k in columns] for row_values in values]
+        texts = [[text(i, k, row_values[k]) for k in columns] for i, row_values in zip(rows, values)]
         cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
         # Column names in full when the panel has the room (a wide terminal), else cut with ….
         room = (self.scrollable_content_region.width - self._label_width) // max(1, len(columns))
@@ -145,7 +155,8 @@ class MatrixPanel(Panel):
             for j, k in enumerate(columns):
                 # A leading space inside the cell: the heatmap colour fills it too, keeping cells apart.
                 text = " " + texts[i - rows.start][j].rjust(cell_width - 1)
-                style = heat_style(heat[i - rows.start][j]) if heat is not None and revealed else ""
+                marked = marks is not None and marks(i, k) is not None
+                style = heat_style(heat[i - rows.start][j]) if heat is not None and revealed and not marked else ""
                 cells.append(Text(text, style=style))
             table.add_row(label, *cells, style="bold" if is_query else "")
         return table

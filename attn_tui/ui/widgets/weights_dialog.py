@@ -47,6 +47,8 @@ class WeightsDialog(_Dialog):
         self._d_out = d_out
         self._largest = largest_d_out
         self._d_in = d_in
+        self._shown_option = 0
+        """The initialisation highlighted when the dialog opened or last moved."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-body") as body:
@@ -70,6 +72,14 @@ class WeightsDialog(_Dialog):
     def on_mount(self) -> None:
         self.query_one(".dialog-error").display = False
         self.query_one(OptionList).highlighted = 0
+
+    @on(OptionList.OptionHighlighted)
+    def _offer_books_seed(self, event: OptionList.OptionHighlighted) -> None:
+        # Another initialisation comes with the seed the book uses for it (3.5: SelfAttention_v2's
+        # 789, CausalAttention's 123), so the book's weights are one choice away.
+        if self.is_mounted and event.option_index != self._shown_option:
+            self.query_one("#seed", Input).value = str(self._initialisations[event.option_index].default_seed)
+        self._shown_option = event.option_index
 
     @on(OptionList.OptionSelected)
     @on(Input.Submitted)
