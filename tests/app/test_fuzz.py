@@ -214,7 +214,7 @@ def test_the_keymap_is_collected_from_every_class():
 
 
 @pytest.mark.parametrize("start", FUZZ_STARTS)
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])  # one seed per start here; the long fuzz (CI) runs several
 async def test_fuzz_short(seed, start):
     await fuzz(seed, 300, scenario=FUZZ_STARTS[start])
 
