@@ -83,8 +83,10 @@ class VectorPlotView(_Base):
 
     def show_vector_plot(self) -> None:
         """Hand the plot the current numbers (as far as a walk has reached them); nothing when hidden."""
+        if not self.vector_plot_shown:
+            return  # checked first: looking the plot up costs a query on every key press
         plot = self._vector_plot()
-        if plot is None or not self.vector_plot_shown:
+        if plot is None:
             return
         if self.analysis is None:
             plot.show_loading()  # torch still loading: the plot follows once the numbers are shown
