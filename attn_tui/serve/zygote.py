@@ -36,11 +36,9 @@ def preload() -> None:
     """
     from attn_tui.core.compute import analyse
     from attn_tui.core.scenario import SEED_EXAMPLE
-    from attn_tui.serve import recovery_link, session  # noqa: F401 - what every child runs
-    from attn_tui.ui.app import AttnApp  # noqa: F401 - imported for the children
+    from attn_tui.serve import recovery_link, session  # noqa: F401 - what every child runs (the app, its recovery)
     from attn_tui.ui.widgets import dialogs, help_screen  # noqa: F401 - the first dialog then costs nothing
 
-    recovery_link.available()
     analyse(SEED_EXAMPLE)
     warm_up_mechanisms()
     gc.collect()

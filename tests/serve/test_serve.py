@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from attn_tui.serve import recovery_link
-
 sys.path.insert(0, str(Path(__file__).parent.parent / "terminal"))
 from tmux_session import in_ci  # noqa: E402 - the one CI rule for tests that need outside tools
 from ssh_client import SSH_OPTIONS, Server, children, connected, session_pids, ssh
@@ -144,7 +142,6 @@ def test_no_process_is_left_after_a_dropped_connection(open_server):
     assert not any(Path(f"/proc/{pid}").exists() for pid in sessions)  # not even a zombie
 
 
-@pytest.mark.skipif(not recovery_link.available(), reason="needs issue 11's recovery (branch i11r)")
 def test_a_dropped_student_gets_their_work_back(open_server):
     with connected(ssh(open_server.port, "-tt", user="ada")) as student:
         assert student.wait_for(NUMBERS)

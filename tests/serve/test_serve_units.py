@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 import subprocess
 import sys
 
@@ -125,3 +126,28 @@ def test_the_preloaded_zygote_has_a_single_thread_to_fork():
     code = "import os\nfrom attn_tui.serve.zygote import preload\npreload()\nprint(len(os.listdir('/proc/self/task')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=zygote_environment(os.environ))
     assert result.stdout.strip() == "1", result.stderr
+
+
+def test_a_dropped_students_work_is_offered_back_for_an_hour_only():
+    import json
+    from datetime import timedelta
+
+    from attn_tui.core.recovery import RECOVERY_FIELD, read_recovery, recovery_path, write_recovery
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.serve.recovery_link import KEPT_FOR, forget_if_older
+
+    def written(name: str, minutes_ago: int) -> None:
+        path = write_recovery(SEED_EXAMPLE, name=name)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        stamp = datetime.fromisoformat(data[RECOVERY_FIELD]["written_at"]) - timedelta(minutes=minutes_ago)
+        data[RECOVERY_FIELD]["written_at"] = stamp.isoformat()
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+    written("user-ada", 59)
+    written("user-grace", 61)
+    recovery_path("user-alan").parent.mkdir(parents=True, exist_ok=True)
+    recovery_path("user-alan").write_text("not json", encoding="utf-8")
+    for name in ("user-ada", "user-grace", "user-alan"):
+        forget_if_older(name, KEPT_FOR)
+    assert read_recovery("user-ada") is not None
+    assert not recovery_path("user-grace").exists() and not recovery_path("user-alan").exists()
