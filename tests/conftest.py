@@ -73,10 +73,11 @@ async def wait_until_ready(pilot: Pilot) -> None:
 
 
 @asynccontextmanager
-async def running(app: AttnApp | None = None, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot]:
-    """Run the app headless at ``size`` and wait for its numbers."""
+async def running(app: AttnApp | None = None, size: tuple[int, int] = (80, 24), *, toasts: bool = False) -> AsyncIterator[Pilot]:
+    """Run the app headless at ``size`` and wait for its numbers; ``toasts``: show notifications
+    on screen (Pilot hides them by default)."""
     app = app or AttnApp()
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=toasts) as pilot:
         await wait_until_ready(pilot)
         yield pilot
 

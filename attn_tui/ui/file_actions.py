@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from textual import work
 from textual.binding import Binding
@@ -89,19 +89,20 @@ class Document:
 
 UNTITLED = Document()
 """A scenario made here (a preset, a sentence): no file yet."""
-_Action = TypeVar("_Action", bound=Callable[..., None])
+_Action = TypeVar("_Action", bound=Callable[..., object])
 
 
 def uses_local_files(action: _Action) -> _Action:
     """An action that reads or writes this machine's files: refused, with the policy's reason,
-    in a session whose policy keeps it away from them (see :mod:`attn_tui.ui.session_policy`)."""
+    in a session whose policy keeps it away from them (see :mod:`attn_tui.ui.session_policy`).
+    A refused action returns None."""
 
     @wraps(action)
-    def guarded(self: FileActions, *args: object, **kwargs: object) -> None:
+    def guarded(self: FileActions, *args: object, **kwargs: object) -> object:
         if not self.policy.uses_local_files:
             self.notify(self.policy.refusal, title="Not on this server", severity="warning", markup=False)
             return
-        action(self, *args, **kwargs)
+        return action(self, *args, **kwargs)
 
     return guarded  # type: ignore[return-value]
 
@@ -325,6 +326,18 @@ class FileActions(_Base):
         svg = self.export_screenshot()  # before the dialog covers the screen
         default = time.strftime("attn-tui-%Y%m%d-%H%M%S.svg")
         self._export_text("Save an SVG screenshot", default, (".svg",), svg, "the screenshot")
+
+    # Textual's own way of writing a file for the user: its command palette's "Screenshot" saves
+    # one to ~/Downloads without asking, which in a class session is the server's home folder.
+    # Every delivery (deliver_screenshot included) goes through one of these two.
+
+    @uses_local_files
+    def deliver_text(self, *args: Any, **kwargs: Any) -> str | None:
+        return super().deliver_text(*args, **kwargs)
+
+    @uses_local_files
+    def deliver_binary(self, *args: Any, **kwargs: Any) -> str | None:
+        return super().deliver_binary(*args, **kwargs)
 
     def _export_text(self, title: str, default: str, suffixes: tuple[str, ...], text: str, what: str) -> None:
         def chosen(answer: str | None) -> None:
