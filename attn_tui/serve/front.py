@@ -13,7 +13,19 @@ from typing import Any
 import asyncssh
 
 from attn_tui.serve.auth import Authenticator, recovery_name
-from attn_tui.serve.limits import INPUT_HIGH_WATER, KILL_GRACE, LOGIN_TIMEOUT, MAX_LOGINS_IN_PROGRESS, OUTPUT_HIGH_WATER, Seats, clamp_size
+from attn_tui.serve.limits import (
+    DRAIN_CHECK,
+    INPUT_HIGH_WATER,
+    KILL_GRACE,
+    LOGIN_TIMEOUT,
+    MAX_LOGINS_IN_PROGRESS,
+    OUTPUT_HIGH_WATER,
+    OUTPUT_LOW_WATER,
+    SCREEN_READ,
+    TURN_AWAY_GRACE,
+    Seats,
+    clamp_size,
+)
 from attn_tui.serve.session import SessionRequest, set_terminal_size
 from attn_tui.serve.zygote_link import ZygoteLink, ZygoteUnavailable
 
@@ -24,17 +36,27 @@ CLASS_FULL = "The class is full ({} sessions). Try again in a few minutes, or as
 STARTING = "starting attn-tui…\r\n"
 NOT_STARTED = "attn-tui could not start a session just now; try again in a moment.\r\n"
 IDLE = "\r\nattn-tui: session ended after {:g} minutes without a key press.\r\n"
+TOO_MANY_LOGINS = "too many logins at once; try again in a moment"
 
 
 class Classroom:
     """What the front shares between connections: the zygote, the limits, the live sessions."""
 
-    def __init__(self, zygote: ZygoteLink, authenticator: Authenticator, *, max_sessions: int, idle_timeout: float) -> None:
+    def __init__(
+        self,
+        zygote: ZygoteLink,
+        authenticator: Authenticator,
+        *,
+        max_sessions: int,
+        idle_timeout: float,
+        login_timeout: float = LOGIN_TIMEOUT,
+    ) -> None:
         self.zygote = zygote
         self.authenticator = authenticator
         self.sessions = Seats(max_sessions)
         self.logins = Seats(MAX_LOGINS_IN_PROGRESS)
         self.idle_timeout = idle_timeout
+        self.login_timeout = login_timeout
         self.live: set[StudentSession] = set()
 
     def end_all(self) -> None:
@@ -52,14 +74,25 @@ class StudentServer(asyncssh.SSHServer):
         self.username = ""
         self.logging_in = False
         self.has_session = False
+        self._turning_away: asyncio.TimerHandle | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.connection = conn
         self.logging_in = self.classroom.logins.take()
         if not self.logging_in:
-            asyncio.get_running_loop().call_soon(conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many logins at once; try again")
+            # Too many logins at once. Closed now, the connection would reset under the client's
+            # next write, and ssh would say "Broken pipe" rather than why: the reason is given
+            # when the client waits for an answer (its first login request, see begin_auth);
+            # a client that never gets there is closed after a grace all the same.
+            self._turning_away = asyncio.get_running_loop().call_later(TURN_AWAY_GRACE, self._turn_away, conn)
+
+    @staticmethod
+    def _turn_away(conn: asyncssh.SSHServerConnection) -> None:
+        conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, TOO_MANY_LOGINS)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._turning_away is not None:
+            self._turning_away.cancel()
         self._login_over()
 
     def auth_completed(self) -> None:
@@ -71,6 +104,9 @@ class StudentServer(asyncssh.SSHServer):
             self.classroom.logins.give_back()
 
     def begin_auth(self, username: str) -> bool:
+        if self._turning_away is not None:
+            # ssh prints it: "Received disconnect from …: too many logins at once; try again …".
+            raise asyncssh.DisconnectError(asyncssh.DISC_TOO_MANY_CONNECTIONS, TOO_MANY_LOGINS)
         self.username = username
         return self.classroom.authenticator.required
 
@@ -92,6 +128,8 @@ class StudentServer(asyncssh.SSHServer):
         return self.classroom.authenticator.passphrase_is_right(password)
 
     def session_requested(self) -> asyncssh.SSHServerSession[bytes] | bool:
+        if self._turning_away is not None:
+            return False  # never reached: begin_auth ends the connection first
         if self.has_session:
             return False  # one session per connection: a multiplexing client cannot take many seats
         self.has_session = True
@@ -118,8 +156,6 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.channel = chan
-        # A slow client: the channel calls pause_writing once this much waits for it.
-        chan.set_write_buffer_limits(high=OUTPUT_HIGH_WATER)
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any) -> bool:
         return True
@@ -210,7 +246,7 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def _screen_readable(self) -> None:
         assert self.master is not None and self.channel is not None
         try:
-            data = os.read(self.master, 65536)
+            data = os.read(self.master, SCREEN_READ)
         except BlockingIOError:
             return
         except OSError:  # EIO: the app has left and its terminal is gone
@@ -220,6 +256,33 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.end()
             return
         self.channel.write(data)
+        if self.output_waiting() > OUTPUT_HIGH_WATER:
+            # A slow client: the screen is not read until its bytes have gone, so the app waits
+            # on its terminal (as on a slow local one) and nothing piles up here.
+            self._read_screen(False)
+            self._loop.call_later(DRAIN_CHECK, self._read_screen_when_drained)
+
+    def _read_screen_when_drained(self) -> None:
+        if self.ended:
+            return
+        if self.output_waiting() > OUTPUT_LOW_WATER:
+            self._loop.call_later(DRAIN_CHECK, self._read_screen_when_drained)
+        else:
+            self._read_screen(True)
+
+    def output_waiting(self) -> int:
+        """Bytes written to this student that have not yet left the front: in the channel (beyond
+        the window the client granted) and in the connection's socket buffer (within it).
+
+        The second counts because a client may grant a window of 4 GiB and then read nothing: the
+        channel then holds nothing back, and asyncssh (2.24) ignores its transport's
+        pause_writing. Its transport has no public name; one session per connection makes that
+        buffer this session's."""
+        if self.channel is None:
+            return 0
+        transport = getattr(self.channel.get_connection(), "_transport", None)
+        in_socket_buffer = transport.get_write_buffer_size() if transport is not None else 0
+        return self.channel.get_write_buffer_size() + in_socket_buffer
 
     def _read_screen(self, reading: bool) -> None:
         if self.master is None or self.ended or reading == self._reading_screen:
@@ -229,12 +292,6 @@ class StudentSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         else:
             self._loop.remove_reader(self.master)
         self._reading_screen = reading
-
-    def pause_writing(self) -> None:
-        self._read_screen(False)  # the app then waits on its terminal: nothing piles up here
-
-    def resume_writing(self) -> None:
-        self._read_screen(True)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         if self.master is not None and not self.ended:
@@ -325,7 +382,7 @@ async def listen(classroom: Classroom, host: str, port: int, host_key: asyncssh.
         host,
         port,
         server_host_keys=[host_key],
-        login_timeout=LOGIN_TIMEOUT,
+        login_timeout=classroom.login_timeout,
         # Only a terminal: no agent, X11, scp, sftp; port and socket forwarding are refused by
         # StudentServer's defaults (connection_requested, server_requested … answer False).
         agent_forwarding=False,

@@ -12,11 +12,26 @@ LOGIN_TIMEOUT = 30.0
 """Seconds a connection may take to authenticate."""
 
 MAX_LOGINS_IN_PROGRESS = 30
-"""Connections still authenticating at once; more are turned away at once."""
+"""Connections still authenticating at once; more are turned away."""
+
+TURN_AWAY_GRACE = 5.0
+"""Seconds a connection turned away (too many logins at once) has to reach its first login
+request, where it is told why; then it is closed anyway."""
 
 OUTPUT_HIGH_WATER = 256 * 1024
 """Bytes waiting for a slow client before the session stops reading its screen: the app then
-waits on its terminal, as it would on a slow local one, and nothing grows without bound."""
+waits on its terminal, as it would on a slow local one, and nothing grows without bound. What
+waits for one client is at most this plus one read of the screen (``SCREEN_READ``), counted as
+the ssh packets that carry it."""
+
+OUTPUT_LOW_WATER = OUTPUT_HIGH_WATER // 4
+"""Bytes still waiting when the session reads its screen again."""
+
+SCREEN_READ = 64 * 1024
+"""The most read from a session's screen at once."""
+
+DRAIN_CHECK = 0.05
+"""Seconds between looks at a slow client's waiting bytes, while its screen is not read."""
 
 INPUT_HIGH_WATER = 64 * 1024
 """Bytes of typed input waiting for the app before the connection stops reading."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -17,6 +19,28 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import pyte
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "terminal"))
+from tmux_session import in_ci  # noqa: E402 - the one CI rule for tests that need outside tools
+
+MISSING = [tool for tool in ("ssh", "sftp", "ssh-keygen") if shutil.which(tool) is None]
+if importlib.util.find_spec("asyncssh") is None:
+    MISSING.append("asyncssh (pip install -e '.[test]')")
+
+NUMBERS = "[0.4419, 0.6515, 0.5683]"
+"""The book's context vector for "journey": on screen once a session is up."""
+
+needs_ssh_tools = pytest.mark.skipif(bool(MISSING) and not in_ci(), reason=f"needs {', '.join(MISSING)}")
+"""As the terminal tests: on a laptop without an ssh client they skip; under CI=true they must run."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def require_ssh_tools() -> None:
+    """Before any server starts: a clear failure, not a FileNotFoundError from ssh-keygen (a
+    module that imports this fixture uses it)."""
+    if MISSING:
+        pytest.fail(f"tests/serve needs {', '.join(MISSING)}; under CI=true they must run, not skip", pytrace=False)
 
 SSH_OPTIONS = (
     "-o", "StrictHostKeyChecking=no",

@@ -3,39 +3,19 @@ a pseudo-terminal, the screen read with pyte."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "terminal"))
-from tmux_session import in_ci  # noqa: E402 - the one CI rule for tests that need outside tools
-from ssh_client import SSH_OPTIONS, Server, children, connected, session_pids, ssh
+from ssh_client import NUMBERS, SSH_OPTIONS, Server, children, connected, needs_ssh_tools, require_ssh_tools, session_pids, ssh  # noqa: F401 - an autouse fixture
 
-MISSING = [tool for tool in ("ssh", "sftp", "ssh-keygen") if shutil.which(tool) is None]
-if importlib.util.find_spec("asyncssh") is None:
-    MISSING.append("asyncssh (pip install -e '.[test]')")
+pytestmark = needs_ssh_tools
 
-# As the terminal tests: on a laptop without an ssh client they skip; under CI=true they must run.
-pytestmark = pytest.mark.skipif(bool(MISSING) and not in_ci(), reason=f"needs {', '.join(MISSING)}")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _require_ssh_tools() -> None:
-    """Before any server starts: a clear failure, not a FileNotFoundError from ssh-keygen."""
-    if MISSING:
-        pytest.fail(f"tests/serve needs {', '.join(MISSING)}; under CI=true they must run, not skip", pytrace=False)
-
-
-NUMBERS = "[0.4419, 0.6515, 0.5683]"
-"""The book's context vector for "journey": on screen once a session is up."""
 
 PASSPHRASE = "attention is all you need"
 
