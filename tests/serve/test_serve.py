@@ -109,17 +109,32 @@ def test_port_forwarding_is_refused(open_server):
     assert not received.startswith(b"SSH-")
 
 
+def test_remote_forwarding_is_refused(open_server):
+    remote = subprocess.run(
+        ssh(open_server.port, "-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:9"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert remote.returncode == 255 and "remote port forwarding failed" in remote.stderr, remote
+
+
 def test_no_process_is_left_after_a_dropped_connection(open_server):
     with connected(ssh(open_server.port, "-tt")) as student:
         assert student.wait_for(NUMBERS)
         sessions = session_pids(open_server)
         assert sessions
         student.process.kill()  # the connection drops: no goodbye from the client
+    _all_gone(sessions)
+
+
+def _all_gone(pids: set[int]) -> None:
+    """5 s after a client left, none of ``pids`` is left: not even a zombie."""
     deadline = time.monotonic() + 5
-    while session_pids(open_server) & sessions and time.monotonic() < deadline:
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not session_pids(open_server) & sessions
-    assert not any(Path(f"/proc/{pid}").exists() for pid in sessions)  # not even a zombie
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
 
 
 def test_a_dropped_student_gets_their_work_back(open_server):
@@ -179,13 +194,34 @@ def test_an_idle_session_ends(servers, folder):
         assert student.wait_exit() == 0
 
 
-def test_a_dead_zygote_is_replaced_and_logged(servers, folder):
-    server = servers["keys"]
-    (zygote,) = children(server.process.pid)
-    os.kill(zygote, signal.SIGKILL)
-    with connected(ssh(server.port, *KEY_ONLY, "-i", str(folder / "allowed"), "-tt")) as student:
-        assert student.wait_for(NUMBERS, timeout=60), student.text()
-    assert "the zygote stopped (exit status -9); starting another" in server.log.read_text()
+def test_a_crashed_session_ends_its_student_only(open_server):
+    with connected(ssh(open_server.port, "-tt")) as first:
+        assert first.wait_for(NUMBERS)
+        before = session_pids(open_server)
+        with connected(ssh(open_server.port, "-tt")) as second:
+            assert second.wait_for(NUMBERS)
+            (crashed,) = session_pids(open_server) - before
+            os.kill(crashed, signal.SIGKILL)
+            assert second.wait_exit() is not None
+        first.type("9\r")
+        assert first.wait_for("9.0000"), first.text()
+    _all_gone({crashed})
+
+
+def test_a_dead_zygote_is_replaced_and_logged_and_its_sessions_go_on(open_server):
+    with connected(ssh(open_server.port, "-tt")) as student:
+        assert student.wait_for(NUMBERS)
+        (zygote,) = children(open_server.process.pid)
+        sessions = children(zygote)
+        os.kill(zygote, signal.SIGKILL)
+        with connected(ssh(open_server.port, "-tt")) as newcomer:
+            assert newcomer.wait_for(NUMBERS, timeout=60), newcomer.text()
+        student.type("9\r")  # its session outlived the zygote that forked it
+        assert student.wait_for("9.0000"), student.text()
+        student.process.kill()
+    # The front adopted the sessions of the dead zygote: it ends and reaps them itself.
+    _all_gone(sessions)
+    assert "the zygote stopped (exit status -9); starting another" in open_server.log.read_text()
 
 
 def test_no_auth_is_refused_on_an_address_others_can_reach():
