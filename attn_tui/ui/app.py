@@ -307,6 +307,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
     def watch_scenario(self, scenario: Scenario) -> None:
         self._show(scenario)
         self.show_file_state()
+        self.note_change_for_recovery_offer()
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None and mechanism_named(scenario.mechanism).needs_parameters(scenario):
