@@ -229,6 +229,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         self._analyse = analyse
         self.complete_parameters()
         self._show(self.scenario)
+        self.start_the_walk_asked_for()
         self.call_after_refresh(freeze_long_lived_objects)
 
     @property
