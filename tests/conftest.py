@@ -14,6 +14,16 @@ from textual.widget import Widget
 from attn_tui.ui.app import AttnApp
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Benchmarks time one process on a quiet machine: with them selected (``-m benchmark``), the
+    tests are not shared between worker processes (pyproject's ``-n auto``), which would compete
+    for the cores, and ``-s`` shows their tables."""
+    if "benchmark" in (config.option.markexpr or "").replace("not benchmark", ""):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+        config.option.tx = []
+
+
 @pytest.fixture(autouse=True)
 def _in_a_scratch_folder(tmp_path, monkeypatch):
     """Every test runs in its own empty folder: keys that save or export (Ctrl+S, F12 …) write

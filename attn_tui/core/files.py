@@ -217,7 +217,7 @@ def _csv_number(cell: str, line: int, column: int) -> float:
         value = float(cell)
     except ValueError:
         raise ScenarioError(f"{where}: {quote(cell)} is not a number") from None
-    return check_value(value, f"{where} ({quote(cell)})")
+    return check_value(value, lambda: f"{where} ({quote(cell)})")
 
 
 def _npy_rows(path: str | os.PathLike[str]) -> list[list[float]]:

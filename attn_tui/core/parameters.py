@@ -26,7 +26,7 @@ class WeightMatrix:
     changes no product), deleting one deletes its row."""
 
     def __post_init__(self) -> None:
-        rows = tuple(tuple(check_value(v, f"row {i + 1}, column {k + 1} ({quote(v)})") for k, v in enumerate(row)) for i, row in enumerate(self.rows))
+        rows = tuple(tuple(check_value(v, lambda: f"row {i + 1}, column {k + 1} ({quote(v)})") for k, v in enumerate(row)) for i, row in enumerate(self.rows))
         if not rows or not rows[0]:
             raise ScenarioError("a weight matrix needs at least one row and one column")
         if any(len(row) != len(rows[0]) for row in rows):

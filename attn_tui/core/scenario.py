@@ -11,7 +11,7 @@ import math
 import random
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from attn_tui.core.quoting import quote
 
@@ -40,9 +40,15 @@ def parse_number(text: str) -> float:
     return check_value(value, what=quote(stripped))
 
 
-def check_value(value: Any, what: str | None = None) -> float:
-    """Return ``value`` as a float if it is a finite number that float32 can hold."""
-    what = what or quote(value)
+def check_value(value: Any, what: str | Callable[[], str] | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number that float32 can hold.
+
+    ``what`` names the value in the error (its quoted text if not given); a callable is only called
+    for an error: a 512×768 scenario checks 393,216 values, and quoting each took seconds.
+    """
+    if type(value) is float and -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
+        return value  # nearly every value: no further test (NaN and ±inf fail the comparison)
+    what = (what() if callable(what) else what) or quote(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"{what} is not a number")
     try:
@@ -67,6 +73,16 @@ EMBEDDINGS = "X"
 """The name the embeddings go by among a mechanism's matrices (see :meth:`Scenario.matrix`)."""
 
 
+def _check_parameters_fit(parameters: Any, width: int) -> None:
+    """The mechanism's weight matrices that take the embeddings as input have one row per
+    embedding dimension (their values were checked when each matrix was made)."""
+    if not isinstance(parameters, Parameters):
+        raise ScenarioError("parameters must be a Parameters mapping")
+    for name, value in parameters.items():
+        if isinstance(value, WeightMatrix) and value.follows_inputs and value.shape[0] != width:
+            raise ScenarioError(f"{name} has {value.shape[0]} rows but the embeddings have {width} dimensions")
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Tokens with one embedding row each, which token is the query, and the mechanism that
@@ -86,7 +102,7 @@ class Scenario:
     def __post_init__(self) -> None:
         tokens = tuple(_check_label(label, i) for i, label in enumerate(_as_sequence(self.tokens, "tokens")))
         rows = tuple(
-            tuple(check_value(v, f"token {i + 1}, dimension {k + 1} ({quote(v)})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
+            tuple(check_value(v, lambda: f"token {i + 1}, dimension {k + 1} ({quote(v)})") for k, v in enumerate(_as_sequence(row, f"row {i + 1}")))
             for i, row in enumerate(_as_sequence(self.embeddings, "embeddings"))
         )
         if not tokens:
@@ -105,11 +121,7 @@ class Scenario:
             raise ScenarioError(f"query {self.query + 1} is out of range: there are {len(tokens)} tokens")
         if not isinstance(self.mechanism, str) or not self.mechanism:
             raise ScenarioError(f"mechanism must be a name, not {self.mechanism!r}")
-        if not isinstance(self.parameters, Parameters):
-            raise ScenarioError("parameters must be a Parameters mapping")
-        for name, value in self.parameters.items():
-            if isinstance(value, WeightMatrix) and value.follows_inputs and value.shape[0] != width:
-                raise ScenarioError(f"{name} has {value.shape[0]} rows but the embeddings have {width} dimensions")
+        _check_parameters_fit(self.parameters, width)
         # Normalise lists to tuples so scenarios hash and compare by value.
         object.__setattr__(self, "tokens", tokens)
         object.__setattr__(self, "embeddings", rows)
@@ -156,11 +168,16 @@ class Scenario:
 
     def with_mechanism(self, mechanism: str, parameters: Parameters = Parameters()) -> Scenario:
         """A copy attended over by another mechanism; tokens, embeddings and query stay."""
-        return replace(self, mechanism=mechanism, parameters=parameters)
+        if not isinstance(mechanism, str) or not mechanism:
+            return replace(self, mechanism=mechanism)  # full validation, for its message
+        _check_parameters_fit(parameters, self.n_dims)
+        return self._validated_copy(mechanism=mechanism, parameters=parameters)
 
     def with_parameter(self, name: str, value: Any) -> Scenario:
         """A copy with one parameter of the mechanism set (a matrix, d_out, a seed …)."""
-        return replace(self, parameters=self.parameters.replacing(name, value))
+        parameters = self.parameters.replacing(name, value)
+        _check_parameters_fit(parameters, self.n_dims)
+        return self._validated_copy(parameters=parameters)
 
     def matrix(self, name: str) -> tuple[tuple[float, ...], ...]:
         """The rows of the embeddings (``EMBEDDINGS``) or of one of the mechanism's matrices."""

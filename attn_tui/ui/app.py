@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from rich.text import Text
 from textual import events, on, work
@@ -126,6 +127,13 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
     _message_lines: int = -1
     _message_text: str = ""
     """Lines the message under the grid took, to lay out again only when that changes."""
+    _message_wrap: tuple[tuple[str, int, int], int] = (("", 0, 0), 0)
+    """The last wrapping measured: (text, width, least lines) and the lines it took."""
+    _message: Static | None = None
+    """The message line under the grid, once composed."""
+    _layout_fit_deferred: bool = False
+    """Inside :meth:`_fitting_layout_once`: fitting waits for the end of the change."""
+    _layout_fit_wanted: bool = False
     _matrix_view_before_walk: bool = False
 
     def __init__(
@@ -169,7 +177,8 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
                 grid.border_title = "Embeddings x⁽ⁱ⁾"
                 yield grid
                 yield QueryBar(id="query-bar")
-                yield Static(id="message")
+                self._message = Static(id="message")
+                yield self._message
                 yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):
                 yield from self._new_panels(self.mechanism)
@@ -220,6 +229,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         self._analyse = analyse
         self.complete_parameters()
         self._show(self.scenario)
+        self.start_the_walk_asked_for()
         self.call_after_refresh(freeze_long_lived_objects)
 
     @property
@@ -252,8 +262,12 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
     def _fit_layout(self) -> None:
         """Share the screen's rows between the widgets (see :mod:`attn_tui.ui.layout`): the
         context vector and the walk's arithmetic always keep a place on screen."""
+        if self._layout_fit_deferred:
+            self._layout_fit_wanted = True
+            return
         height = self._screen_height or self.size.height
-        if not height or not self.screen_stack or not self.screen_stack[0].query("#message"):
+        # Not a DOM query: this runs on every key, and a query walks every widget.
+        if not height or not self.screen_stack or self._message is None or not self._message.is_attached:
             return  # not laid out yet, or the app is closing
         analysis = self.analysis
         query_panels = [panel for panel in self._panels if panel.has_class("query-panel")]
@@ -294,6 +308,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
     def watch_scenario(self, scenario: Scenario) -> None:
         self._show(scenario)
         self.show_file_state()
+        self.note_change_for_recovery_offer()
 
     def _show(self, scenario: Scenario) -> None:
         if self._analyse is not None and mechanism_named(scenario.mechanism).needs_parameters(scenario):
@@ -362,12 +377,28 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         is shown, with ``hint`` after it, and kept for undo ("Undid: dim 1 of Your = 1.0000").
         Undo and redo pass ``record=False``: they move through the history, not add to it.
         """
-        if updated != self.scenario:
-            if record:
-                self.history = self.history.record(self.scenario, updated, description or "a change")
-            self.scenario = updated
-        if description:
-            self._say(f"{description} {hint}".strip())
+        with self._fitting_layout_once():
+            if updated != self.scenario:
+                if record:
+                    self.history = self.history.record(self.scenario, updated, description or "a change")
+                self.scenario = updated
+            if description:
+                self._say(f"{description} {hint}".strip())
+
+    @contextmanager
+    def _fitting_layout_once(self) -> Iterator[None]:
+        """Fit the layout once, at the end of what runs inside: a change shows its numbers and
+        then says what changed, and each would fit the layout (a third of a key press's work)."""
+        if self._layout_fit_deferred:
+            yield  # an outer change fits at its end
+            return
+        self._layout_fit_deferred, self._layout_fit_wanted = True, False
+        try:
+            yield
+        finally:
+            self._layout_fit_deferred = False
+            if self._layout_fit_wanted:
+                self._fit_layout()
 
     # --- query ---
 
@@ -404,7 +435,12 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         width = self.query_one("#message", Static).content_region.width
         if width <= 1:
             return least
-        return max(least, len(Text(self._message_text).wrap(self.console, width)))
+        # Asked two or three times per key press (the message, then the layout): wrapped once.
+        measured, lines = self._message_wrap
+        if measured != (self._message_text, width, least):
+            lines = max(least, len(Text(self._message_text).wrap(self.console, width)))
+            self._message_wrap = ((self._message_text, width, least), lines)
+        return lines
 
     @property
     def grid_hidden(self) -> bool:

@@ -31,6 +31,8 @@ class AttnCommands(Provider):
 
     def _commands(self) -> Iterator[Command]:
         app = self._app
+        if app.offered_recovery is not None:
+            yield "Restore work", app.action_restore_recovered, "The unsaved work kept when the terminal went away", "recovery.restore"
         yield "Next query token", partial(app.action_query_step, 1), "Make the next token the query", "query.next"
         yield "Previous query token", partial(app.action_query_step, -1), "Make the previous token the query", "query.previous"
         yield "Edit cell", app.action_edit_cell, "Edit the number under the grid's cursor", "grid.edit"

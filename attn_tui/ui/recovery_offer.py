@@ -4,7 +4,8 @@ The files are :mod:`attn_tui.core.recovery`'s; the signals and the watching of t
 :mod:`attn_tui.terminal.lifeline`'s. This mixin of AttnApp says what the work is (the scenario,
 its views, the text of a cell being edited) and what happens to a recovery file:
 
-- at start, one is **offered** in one line and one key (`Ctrl+R`, in the footer while offered);
+- at start, one is **offered** in one line and one key (`Ctrl+R`, in the footer until the first
+  change: at 80 columns it takes the room of two other keys; in the help as long as offered);
 - **restored**, it replaces the scenario like opening a file (undo brings back what was there),
   unsaved until saved, the cell edit reopened with its text; a clean quit then removes the file;
 - **declined** — the session quits cleanly without restoring it — it is set aside in the
@@ -40,11 +41,15 @@ else:
     _Base = object
 
 RESTORE_ACTION = "restore_recovered"
+RESTORE_LATER_ACTION = "restore_recovered_later"
 
 RECOVERY_BINDINGS = [
     Binding("ctrl+r", RESTORE_ACTION, "Restore work", key_display="^r", id="recovery.restore"),
+    # The same key once the person has changed something: out of the footer, whose keys it pushed
+    # off the edge at 80 columns ({} Section, u Undo), but still in the help and the palette.
+    Binding("ctrl+r", RESTORE_LATER_ACTION, "Restore work", key_display="^r", show=False, id="recovery.restore-later"),
 ]
-"""Shown only while recovered work is offered."""
+"""Active only while recovered work is offered; in the footer until the scenario first changes."""
 
 
 class RecoveryOffer(_Base):
@@ -64,6 +69,9 @@ class RecoveryOffer(_Base):
 
     _recovery_grid: EmbeddingGrid | None = None
 
+    _offered_over: object = None
+    """The scenario the offer was made over, until it changes (then the offer leaves the footer)."""
+
     def offer_recovery(self) -> None:
         """At start: restore the recovered work (``--recover``) or offer it in one line."""
         self._recovery_grid = self.query_one(EmbeddingGrid)  # kept: saving may run off the UI thread
@@ -77,6 +85,7 @@ class RecoveryOffer(_Base):
         if recovery is None:
             return
         self.offered_recovery = recovery
+        self._offered_over = self.scenario
         if self.restore_at_start:
             self.action_restore_recovered()
             return
@@ -85,13 +94,24 @@ class RecoveryOffer(_Base):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == RESTORE_ACTION:
-            return self.offered_recovery is not None and len(self.screen_stack) == 1
+        if action in (RESTORE_ACTION, RESTORE_LATER_ACTION):
+            in_footer = self._offered_over is not None
+            return self.offered_recovery is not None and len(self.screen_stack) == 1 and in_footer == (action == RESTORE_ACTION)
         return super().check_action(action, parameters)
+
+    def note_change_for_recovery_offer(self) -> None:
+        """The scenario changed: the first change takes the offer out of the footer (its key stays)."""
+        if self._offered_over is not None and self.scenario is not self._offered_over:
+            self._offered_over = None
+            self.refresh_bindings()
 
     def offered_recovery_keys(self) -> list[Binding]:
         """For the help screen: the restore key, while there is something to restore."""
-        return list(RECOVERY_BINDINGS) if self.offered_recovery is not None else []
+        return RECOVERY_BINDINGS[:1] if self.offered_recovery is not None else []
+
+    def action_restore_recovered_later(self) -> None:
+        """Ctrl+R after the first change: the same restore."""
+        self.action_restore_recovered()
 
     def action_restore_recovered(self) -> None:
         """Replace the scenario with the recovered work, its views and its cell edit."""
@@ -99,6 +119,7 @@ class RecoveryOffer(_Base):
         if recovery is None:
             return
         self.offered_recovery = None
+        self._offered_over = None
         self.recovery_restored = True
         hint = "u brings back what was here." if self.unsaved and not self.restore_at_start else ""
         self.document_path = recovery.document

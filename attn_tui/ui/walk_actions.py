@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 class WalkActions:
     """Actions for the walk's keys (:data:`~attn_tui.ui.walk_bindings.WALK_BINDINGS`)."""
 
+    walk_waits_for_numbers: bool = False
+    """`w` came before torch had loaded (a presenter's first key): the walk starts with the numbers."""
+
     @property
     def walking(self: AttnApp) -> bool:
         return self.walk_position is not None
@@ -26,8 +29,10 @@ class WalkActions:
     def action_walk_start(self: AttnApp) -> None:
         """Start (or restart) the walkthrough at its beginning, nothing computed yet."""
         if self.analysis is None:
-            self._say("The numbers are still loading; try again in a moment.")
+            self.walk_waits_for_numbers = True
+            self._say("The walk starts as soon as the numbers are loaded.")
             return
+        self.walk_waits_for_numbers = False
         if not self.walking:
             self._matrix_view_before_walk = self.matrix_view
         self.walkthrough = build_walkthrough(self.analysis)
@@ -37,6 +42,11 @@ class WalkActions:
 
     def action_walk_restart(self: AttnApp) -> None:
         self.action_walk_start()
+
+    def start_the_walk_asked_for(self: AttnApp) -> None:
+        """The numbers have arrived: start the walk `w` asked for while they loaded."""
+        if self.walk_waits_for_numbers and self.analysis is not None:
+            self.action_walk_start()
 
     def action_walk_step(self: AttnApp, steps: int) -> None:
         """Forward (+1) or back (-1) one step."""

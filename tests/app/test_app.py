@@ -258,6 +258,21 @@ async def test_grid_is_on_screen_and_editable_before_torch_has_loaded(monkeypatc
         assert not app.is_ready
 
 
+async def test_w_before_torch_has_loaded_starts_the_walk_when_the_numbers_arrive(monkeypatch):
+    """A presenter's first key, pressed while torch loads, is not lost."""
+    monkeypatch.setattr(TorchLoader, "start", lambda self: None)
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        assert not app.walking
+        assert message(app) == "The walk starts as soon as the numbers are loaded."
+        app._compute_loaded(analyse)  # what the torch loader hands over once torch is imported
+        await pilot.pause()
+        assert app.walking and app.walk_position == 0
+        assert "Walking through the computation" in message(app)
+
+
 async def test_fast_typing_loses_no_keys():
     """A terminal delivers "0.5⏎" in one burst: every key must land in the edit, in order."""
     async with running() as pilot:

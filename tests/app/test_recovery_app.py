@@ -104,6 +104,33 @@ async def test_recovered_work_is_offered_in_one_line_and_one_key_in_the_footer()
         assert app.scenario == SEED_EXAMPLE
 
 
+async def test_after_the_first_change_the_offer_leaves_the_footer_but_ctrl_r_still_restores():
+    """At 80 columns "^r Restore work" pushed "{} Section" and "u Undo" off the footer."""
+    write_recovery(LOST, ViewOptions())
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("5", "enter")
+        await pilot.pause()
+        entries = footer_entries(app)
+        assert "Restore work" not in entries and not restore_shown(app)
+        palette = app.query_one(Footer).query_one(".-command-palette")
+        assert "Undo" in entries
+        shown = [entry for entry in app.query_one(Footer).query("FooterKey, FooterLabel") if entry is not palette]
+        assert all(entry.region.right <= palette.region.x for entry in shown), [(entry, entry.region) for entry in shown]  # none cut off
+        assert "Ctrl+r                  Restore work" in await help_keys(pilot)  # still listed
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"restore")
+        await pilot.pause(0.3)
+        assert "Restore work" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        assert app.scenario == LOST
+        await pilot.press("u")
+        assert app.scenario == SEED_EXAMPLE.with_value(0, 0, 5.0)  # the change made before restoring
+
+
 async def test_restored_work_goes_back_to_its_file_on_save(tmp_path):
     path = tmp_path / "lesson.json"
     write_recovery(LOST, document=path)
