@@ -1,4 +1,5 @@
-"""The vector plot in the app: toggling it (`v`), cycling its plane (`V`), where it goes, what it gets.
+"""The vector plot in the app: toggling it (`v`), cycling its plane (`V`), choosing its axes (`A`),
+where it goes, what it gets.
 
 :class:`VectorPlotView` is a mixin of :class:`~attn_tui.ui.app.AttnApp`. The plot widget and
 plotext are imported the first time the plot opens, never at start-up. The point sets come from
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from attn_tui.core.plot_data import Plane
     from attn_tui.ui.app import AttnApp
     from attn_tui.ui.widgets.vector_plot import VectorPlot
 
@@ -56,10 +58,33 @@ class VectorPlotView(_Base):
             plot.cycle_plane()
             self.refresh_bindings()
 
+    def action_choose_axes(self) -> None:
+        """Ask for the plot's plane: any pair of dimensions, or the principal components."""
+        plot = self._vector_plot()
+        view = plot.current_view if plot is not None and self.vector_plot_shown else None
+        if plot is None or view is None or not plot.can_choose:
+            return
+        from attn_tui.core.plot_data import dimension
+        from attn_tui.ui.widgets.axes_dialog import AxesDialog
+
+        space, planes = view
+        n_dims = dimension(space)
+
+        def draw(plane: Plane | None) -> None:
+            if plane is None:
+                return
+            plot.choose_plane(plane)
+            self.refresh_bindings()  # V may have another plane to cycle to
+            self._say(f"Vector plot: {plane.title(n_dims)} of the {space.title}.")
+
+        self.push_screen(AxesDialog(planes[0], n_dims, space.title), draw)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_plane":
+        if action in ("next_plane", "choose_axes"):
             plot = self._vector_plot()
-            return self.vector_plot_shown and plot is not None and plot.can_cycle or None
+            if not self.vector_plot_shown or plot is None or len(self.screen_stack) > 1:
+                return None
+            return (plot.can_cycle if action == "next_plane" else plot.can_choose) or None
         return super().check_action(action, parameters)
 
     def plot_replaces_panels(self, width: int | None = None) -> bool:

@@ -27,8 +27,11 @@ from textual_plotext import PlotextPlot
 
 from attn_tui.core.plot_data import (
     CONTEXT,
+    LABEL_ALL_UP_TO,
+    DROPPED,
     HIGH,
     LOW,
+    MASKED,
     MID,
     PATH,
     PLAIN,
@@ -36,6 +39,7 @@ from attn_tui.core.plot_data import (
     Plane,
     PlaneData,
     VectorSpace,
+    dimension,
     legend,
     plane_data,
     planes_for,
@@ -49,6 +53,8 @@ COLOURS = {
     QUERY: (0, 200, 255),
     CONTEXT: (255, 80, 200),
     PATH: (255, 80, 200),
+    MASKED: (110, 110, 110),
+    DROPPED: (200, 70, 70),
 }
 """Brighter for larger weights; the shapes differ too (see plot_data.GLYPHS), for NO_COLOR."""
 
@@ -64,6 +70,8 @@ class PlanePlot(PlotextPlot):
     _data: PlaneData | None = None
     _drawn: tuple[object, list[Strip]] | None = None
     """The lines last built, and for which data, size and theme: plotext takes milliseconds."""
+    _ticks_set = False
+    """The figure has y ticks of a plane's own (a 1-d space's token rows)."""
 
     def draw(self, data: PlaneData) -> None:
         if data != self._data:  # e.g. a walk step that changes nothing here
@@ -84,6 +92,9 @@ class PlanePlot(PlotextPlot):
         if self._data is None or width < 1 or height < 1:
             return []
         plt = self.plt
+        if self._data.y_ticks is None and self._ticks_set:
+            plt.clear_figure()  # plotext's only way back to choosing the y ticks itself
+        self._ticks_set = self._data.y_ticks is not None
         plt.plotsize(width, height)
         plt._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
         plt.theme(self._get_plotext_theme_name(self.app.theme))
@@ -108,6 +119,8 @@ class PlanePlot(PlotextPlot):
         plt.ylabel(data.y_axis)
         plt.xlim(*data.x_range)
         plt.ylim(*data.y_range)
+        if data.y_ticks is not None:
+            plt.yticks(*data.y_ticks)
         for marker in data.markers:
             colour = COLOURS.get(marker.style, COLOURS[PLAIN])
             if marker.line:
@@ -127,34 +140,60 @@ def _style(colours: tuple[object, object, object]) -> Style:
 
 
 Y_TICKS_WIDTH, FRAME_ROWS = 8, 5
-"""Roughly what plotext takes around the canvas: tick labels and frame left, title, ticks and axis
-title below. Labels are placed in cells from it; a cell off is harmless."""
+"""Roughly what plotext takes around the canvas: tick labels and frame left (its own numbers; a
+plane's own ticks take their length and two), title, ticks and axis title below. Labels are placed
+in cells from it; a cell off is harmless."""
 
 
 def _placed_labels(data: PlaneData, width: int, height: int) -> list[tuple[str, float, float, str, tuple[int, int, int]]]:
-    """The labels that fit without overlapping (most important first, see plot_data), each a cell
-    right of its point, or left of it near the right edge; the text, x, y, alignment and colour."""
-    columns, rows = max(1, width - Y_TICKS_WIDTH - 1), max(1, height - FRAME_ROWS)
+    """The labels that fit (most important first, see plot_data), each a cell right of its point,
+    else left of it; the text, x, y, alignment and colour.
+
+    A label never covers another, nor the query's or z's marker (with a few tokens, no marker at
+    all: a token hidden under a label would look missing); when neither side is free it is left out.
+    """
+    ticks_width = max(map(len, data.y_ticks[1]), default=0) + 2 if data.y_ticks is not None else Y_TICKS_WIDTH
+    columns, rows = max(1, width - ticks_width - 1), max(1, height - FRAME_ROWS)
     (x0, x1), (y0, y1) = data.x_range, data.y_range
     cell_x = (x1 - x0) / columns
+
+    def cell(x: float, y: float) -> tuple[int, set[int]]:
+        column = round((x - x0) / cell_x) if cell_x > 0 else 0
+        exact_row = (y - y0) / (y1 - y0) * (rows - 1) if y1 > y0 else 0.0
+        # Near the middle between two rows, plotext may choose either: keep clear of both.
+        return column, {math.floor(exact_row + 0.25), math.ceil(exact_row - 0.25)}
+
+    points = sum(len(marker.xs) for marker in data.markers if not marker.line)
+    kept_clear: dict[int, set[int]] = {}
+    for marker in data.markers:
+        if marker.line or (points > LABEL_ALL_UP_TO + 2 and marker.style not in (QUERY, CONTEXT)):
+            continue  # the running sum's thin line may be crossed; in a cloud of points, only ◆ and ★ stay clear
+        for x, y in zip(marker.xs, marker.ys):
+            column, near_rows = cell(x, y)
+            for row in near_rows:
+                kept_clear.setdefault(row, set()).add(column)
     taken: dict[int, list[tuple[int, int]]] = {}
+    named: set[tuple[str, int, float]] = set()
     placed = []
     for label in data.labels:
-        column = round((label.x - x0) / cell_x) if cell_x > 0 else 0
-        exact_row = (label.y - y0) / (y1 - y0) * (rows - 1) if y1 > y0 else 0.0
-        # Near the middle between two rows, plotext may choose either: keep clear of both.
-        near_rows = {math.floor(exact_row + 0.25), math.ceil(exact_row - 0.25)}
-        length = len(label.text)
-        if column + 1 + length <= columns:
-            start, x, alignment = column + 1, label.x + cell_x, "left"
-        else:
-            start, x, alignment = column - 1 - length, label.x - cell_x, "right"
-        span = (start - 1, start + length + 1)  # a cell of room each side: the estimate may be a cell off
-        if any(a < span[1] and span[0] < b for row in near_rows for a, b in taken.get(row, [])):
-            continue
-        for row in near_rows:
-            taken.setdefault(row, []).append(span)
-        placed.append((label.text, x, label.y, alignment, COLOURS.get(label.style, COLOURS[PLAIN])))
+        column, near_rows = cell(label.x, label.y)
+        if (label.text, column, label.y) in named:
+            continue  # the query's token under the query: its name once
+        named.add((label.text, column, label.y))
+        length = cell_len(label.text)
+        sides = ((column + 1, label.x + cell_x, "left"), (column - 1 - length, label.x - cell_x, "right"))
+        for start, x, alignment in sides:
+            if start < 0 or start + length > columns:
+                continue
+            span = (start - 1, start + length + 1)  # a cell of room each side: the estimate may be a cell off
+            if any(a < span[1] and span[0] < b for row in near_rows for a, b in taken.get(row, [])):
+                continue
+            if any(start <= clear < start + length for row in near_rows for clear in kept_clear.get(row, ())):
+                continue
+            for row in near_rows:
+                taken.setdefault(row, []).append(span)
+            placed.append((label.text, x, label.y, alignment, COLOURS.get(label.style, COLOURS[PLAIN])))
+            break
     return placed
 
 
@@ -189,7 +228,8 @@ class VectorPlot(Vertical):
 
     It is handed one or more spaces (simple attention: the embeddings; a trainable mechanism:
     e.g. its query/key space and its value space); `V` cycles through them and through the
-    planes that do not fit at once.
+    planes that do not fit at once; `A` chooses the plane (any pair of dimensions, or the
+    principal components).
     """
 
     DEFAULT_CSS = """
@@ -199,6 +239,8 @@ class VectorPlot(Vertical):
     _spaces: tuple[VectorSpace, ...] = ()
     choice: int = 0
     """Which of :meth:`views` is on screen (the key V adds one)."""
+    chosen: Plane | None = None
+    """The plane chosen with A, for every space it fits (None: the default planes)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plot-planes"):
@@ -226,19 +268,41 @@ class VectorPlot(Vertical):
         fit = self.planes_side_by_side
         views = []
         for space in self._spaces:
-            available = planes_for(_dimension(space))
+            available = planes_for(dimension(space), self.chosen)
             views += [(space, available)] if len(available) <= fit else [(space, (plane,)) for plane in available]
         return views
+
+    @property
+    def current_view(self) -> tuple[VectorSpace, tuple[Plane, ...]] | None:
+        """The space on screen and its planes; None before the plot has numbers."""
+        views = self.views()
+        return views[self.choice % len(views)] if views else None
 
     @property
     def can_cycle(self) -> bool:
         """There is more to see than is on screen."""
         return len(self.views()) > 1
 
+    @property
+    def can_choose(self) -> bool:
+        """The space on screen has a plane to choose: two dimensions or more."""
+        view = self.current_view
+        return view is not None and dimension(view[0]) >= 2
+
     def cycle_plane(self) -> None:
         self.choice += 1
         if self._spaces:
             self.show(self._spaces)
+
+    def choose_plane(self, plane: Plane) -> None:
+        """Show ``plane`` of the space on screen (and use it for every space it fits)."""
+        view = self.current_view
+        self.chosen = plane
+        if view is None:
+            return
+        views = self.views()
+        self.choice = next((index for index, (space, planes) in enumerate(views) if space is view[0] and plane in planes), self.choice)
+        self.show(self._spaces)
 
     def show_loading(self) -> None:
         if self.query(PlotLegend):  # else not composed yet
@@ -265,18 +329,10 @@ class VectorPlot(Vertical):
             if index < len(planes):
                 plot.draw(plane_data(space, planes[index]))
         self.border_title = f"Vectors: {space.title}"
-        self.border_subtitle = "V: next" if len(views) > 1 else ""
+        # The plot's own keys where the eye is, as the grid's border says "⏎ edit".
+        keys = [*(["V next"] if len(views) > 1 else []), *(["A axes"] if dimension(space) >= 2 else [])]
+        self.border_subtitle = " · ".join(keys)
         self.query_one(PlotLegend).show(space)
-
-
-def _dimension(space: VectorSpace) -> int:
-    for points in space.point_sets:
-        shape = getattr(points.vectors, "shape", None)
-        if shape is not None and len(shape) == 2:
-            return int(shape[1])
-        if len(points.vectors):
-            return len(points.vectors[0])
-    return 1
 
 
 def _legend_text(space: VectorSpace, width: int) -> Text:
