@@ -207,9 +207,12 @@ def plane_data(space: VectorSpace, plane: Plane) -> PlaneData:
     n_dims = dimension(space)
     if plane.dims is None:
         projection, axes = _principal_components(matrices)
+        projected = [(m @ projection if m.numel() else torch.zeros(0, 2)) for m in matrices]
     else:
-        projection, axes = _dimension_pair(plane.dims, n_dims), (f"dim {plane.dims[0] + 1}", f"dim {plane.dims[1] + 1}")
-    projected = [(m @ projection if m.numel() else torch.zeros(0, 2)) for m in matrices]
+        # Two columns picked out, not a product with a d×2 selection matrix: 512×768 costs nothing.
+        columns = list(plane.dims)
+        projected = [(m[:, columns] if m.numel() else torch.zeros(0, 2)) for m in matrices]
+        axes = (f"dim {plane.dims[0] + 1}", f"dim {plane.dims[1] + 1}")
     if n_dims == 1:
         projected = [_on_rows(points.role, xy) for points, xy in zip(space.point_sets, projected)]
     everything = torch.cat(projected) if projected else torch.zeros(0, 2)
@@ -296,16 +299,6 @@ def _matrix(vectors: Vectors) -> torch.Tensor:
     if matrix.numel() and matrix.shape[1] == 1:
         matrix = torch.cat([matrix, torch.zeros_like(matrix)], dim=1)  # one dimension: on the x axis
     return matrix
-
-
-def _dimension_pair(dims: tuple[int, int], n_dims: int) -> torch.Tensor:
-    import torch
-
-    width = max(2, n_dims)
-    projection = torch.zeros(width, 2)
-    projection[dims[0], 0] = 1.0
-    projection[dims[1], 1] = 1.0
-    return projection
 
 
 PCA_EXACT_UP_TO = 64
@@ -410,10 +403,14 @@ def _draw(points: PointSet, xy: list[list[float]], markers: list[Marker], labels
     for i, why in enumerate(points.excluded[: len(styles)]):
         if why:
             styles[i] = why
+    groups: dict[str, tuple[list[float], list[float]]] = {}
+    for i, x, y in finite:  # one pass: 512 tokens, six kinds of marker
+        xs, ys = groups.setdefault(styles[i], ([], []))
+        xs.append(x)
+        ys.append(y)
     for style in (MASKED, DROPPED, LOW, MID, PLAIN, HIGH):  # the largest weights drawn last, on top
-        group = [(x, y) for i, x, y in finite if styles[i] == style]
-        if group:
-            markers.append(Marker(tuple(x for x, _ in group), tuple(y for _, y in group), style, GLYPHS[style]))
+        if style in groups:
+            markers.append(Marker(tuple(groups[style][0]), tuple(groups[style][1]), style, GLYPHS[style]))
     labelled = _labelled(len(xy), weights, points.excluded)
     named = [(i, x, y) for i, x, y in finite if i in labelled and i < len(points.labels)]
     if weights is not None and len(weights):

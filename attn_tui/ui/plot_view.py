@@ -32,10 +32,13 @@ class VectorPlotView(_Base):
     panels_covered_by_plot: bool = False
     """The plot is in the panels' place: they are not kept up to date until they show again."""
 
+    _plot: VectorPlot | None = None
+    """The plot, kept once mounted: a query for it walks every widget of the screen (about a
+    millisecond on every redraw)."""
+
     def _vector_plot(self) -> VectorPlot | None:
         """The plot, once it has been opened."""
-        plots = self.query(f"#{PLOT_ID}")
-        return plots.first() if plots else None  # type: ignore[return-value]
+        return self._plot
 
     def action_toggle_vector_plot(self) -> None:
         """Show or hide the vector plot."""
@@ -44,7 +47,7 @@ class VectorPlotView(_Base):
         if plot is None:
             from attn_tui.ui.widgets.vector_plot import VectorPlot
 
-            plot = VectorPlot(id=PLOT_ID)
+            plot = self._plot = VectorPlot(id=PLOT_ID)
             self.query_one("#main").mount(plot)
         self.sync_vector_plot_layout()
         # After the mount and layout: the plot needs its size to choose its planes.
@@ -109,14 +112,14 @@ class VectorPlotView(_Base):
     def show_vector_plot(self) -> None:
         """Hand the plot the current numbers (as far as a walk has reached them); nothing when hidden."""
         if not self.vector_plot_shown:
-            return  # checked first: looking the plot up costs a query on every key press
+            return
         plot = self._vector_plot()
         if plot is None:
             return
         if self.analysis is None:
             plot.show_loading()  # torch still loading: the plot follows once the numbers are shown
             return
-        can_cycle = plot.can_cycle
+        keys = (plot.can_cycle, plot.can_choose)
         plot.show(self.mechanism.vector_spaces(self.analysis, self._walk_progress()))
-        if plot.can_cycle != can_cycle:
-            self.refresh_bindings()  # V on or off; not on every edit: the footer is costly to rebuild
+        if (plot.can_cycle, plot.can_choose) != keys:
+            self.refresh_bindings()  # V or A on or off; not on every edit: the footer is costly to rebuild
