@@ -28,9 +28,9 @@ from textual_plotext import PlotextPlot
 
 from attn_tui.core.plot_data import (
     CONTEXT,
-    LABEL_ALL_UP_TO,
     DROPPED,
     HIGH,
+    LABEL_ALL_UP_TO,
     LOW,
     MASKED,
     MID,
@@ -110,7 +110,8 @@ class PlanePlot(PlotextPlot):
         plt._set_sizes()
         plt._build_matrix()
         matrix = plt.monitor.matrix
-        return [_strip(matrix.marker[row], matrix.fullground[row], matrix.style[row], matrix.background[row]) for row in reversed(range(matrix.rows))]  # plotext's row 0 is the bottom
+        rows = reversed(range(matrix.rows))  # plotext's row 0 is the bottom
+        return [_strip(matrix.marker[row], matrix.fullground[row], matrix.style[row], matrix.background[row]) for row in rows]
 
     def _build(self, data: PlaneData) -> None:
         plt = self.plt
