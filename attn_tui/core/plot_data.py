@@ -148,9 +148,13 @@ def parse_plane(text: str, n_dims: int) -> Plane:
         if n_dims <= 2:
             raise ScenarioError(f"these vectors have {n_dims} dimension{'s' * (n_dims != 1)}: they are drawn as they are, no projection")
         return PRINCIPAL_COMPONENTS
-    if len(words) != 2 or not all(word.isdigit() for word in words):
-        raise ScenarioError(f"type two dimensions from 1 to {n_dims} (e.g. 1 {min(3, n_dims)}) or pc, not {quote(text.strip())}")
-    x, y = (int(word) for word in words)
+    refusal = ScenarioError(f"type two dimensions from 1 to {n_dims} (e.g. 1 {min(3, n_dims)}) or pc, not {quote(text.strip())}")
+    if len(words) != 2 or not all(word.isdecimal() for word in words):  # not isdigit: int("²") fails
+        raise refusal
+    try:
+        x, y = (int(word) for word in words)
+    except ValueError:  # more digits than Python converts (4,300)
+        raise refusal from None
     if x == y:
         raise ScenarioError(f"two different dimensions, please: {x} and {x} would draw a line")
     if not (1 <= x <= n_dims and 1 <= y <= n_dims):

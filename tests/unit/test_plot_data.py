@@ -151,6 +151,8 @@ def test_a_plane_is_typed_as_two_dimensions_or_pc(typed, plane):
         ("0 2", 10, "dimensions 1 to 10, not 0"),
         ("2 11", 10, "dimensions 1 to 10, not 11"),
         ("x y", 10, "type two dimensions"),
+        ("² 3", 10, "type two dimensions"),  # a digit int() does not read
+        pytest.param("9" * 5000 + " 1", 10, "type two dimensions", id="more digits than int() converts"),
         ("pc", 2, "drawn as they are"),
         ("", 10, "type two dimensions"),
     ],
