@@ -155,10 +155,11 @@ def parse_plane(text: str, n_dims: int) -> Plane:
         x, y = (int(word) for word in words)
     except ValueError:  # more digits than Python converts (4,300)
         raise refusal from None
+    outside = [word for word, value in zip(words, (x, y)) if not 1 <= value <= n_dims]
+    if outside:
+        raise ScenarioError(f"these vectors have dimensions 1 to {n_dims}, not {quote(outside[0], 12)[1:-1]}")
     if x == y:
         raise ScenarioError(f"two different dimensions, please: {x} and {x} would draw a line")
-    if not (1 <= x <= n_dims and 1 <= y <= n_dims):
-        raise ScenarioError(f"these vectors have dimensions 1 to {n_dims}, not {max(x, y) if max(x, y) > n_dims else min(x, y)}")
     return Plane((x - 1, y - 1))
 
 

@@ -148,6 +148,8 @@ def test_a_plane_is_typed_as_two_dimensions_or_pc(typed, plane):
     [
         ("3", 10, "type two dimensions"),
         ("3 3", 10, "two different dimensions"),
+        ("0 0", 10, "dimensions 1 to 10, not 0$"),
+        pytest.param("1" * 40 + " 2", 10, "not 1+…1+$", id="a long number shortened"),
         ("0 2", 10, "dimensions 1 to 10, not 0"),
         ("2 11", 10, "dimensions 1 to 10, not 11"),
         ("x y", 10, "type two dimensions"),
