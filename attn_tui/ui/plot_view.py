@@ -65,13 +65,16 @@ class VectorPlotView(_Base):
         """Ask for the plot's plane: any pair of dimensions, or the principal components."""
         plot = self._vector_plot()
         view = plot.current_view if plot is not None and self.vector_plot_shown else None
-        if plot is None or view is None or not plot.can_choose:
+        if plot is None or view is None:
             return
         from attn_tui.core.plot_data import dimension
         from attn_tui.ui.widgets.axes_dialog import AxesDialog
 
         space, planes = view
         n_dims = dimension(space)
+        if not plot.can_choose:  # from the palette: the key itself is off
+            self._say(f"The {space.title} has one dimension, drawn across with a row per token: no axes to choose.")
+            return
 
         def draw(plane: Plane | None) -> None:
             if plane is None:

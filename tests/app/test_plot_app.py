@@ -224,7 +224,7 @@ async def test_capital_a_chooses_any_pair_of_ten_dimensions_and_v_goes_back_to_t
         assert (data.title, data.x_axis, data.y_axis) == ("dims 3–7", "dim 3", "dim 7")
         row = scenario.embeddings[scenario.query]
         assert (round(marker(data, QUERY).xs[0], 4), round(marker(data, QUERY).ys[0], 4)) == (row[2], row[6])
-        assert message(app).startswith("Vector plot: dims 3–7 of the")
+        assert app._message_text == "Vector plot: dims 3–7 of the embedding space."  # (message() crops at the wrap)
         await pilot.press("V")
         await pilot.pause()
         assert plotted(app).title == "principal components 1–2"
@@ -303,4 +303,7 @@ async def test_section_3_6_shows_the_head_h_chose_and_the_output_after_out_proj(
         assert (round(z.xs[0], 4), round(z.ys[0], 4)) == (0.2943, 0.3897)
         await pilot.press("V")
         await pilot.pause()
-        assert border(app)[0] == "Vectors: query/key space, head 2"
+        assert border(app) == ("Vectors: query/key space, head 2", "V next")  # one number a head: no axes to choose
+        assert app.check_action("choose_axes", ()) is None
+        app.action_choose_axes()  # as the palette would
+        assert "has one dimension" in app._message_text  # (message() crops a character at the wrap)
