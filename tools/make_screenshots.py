@@ -36,6 +36,9 @@ SHOTS = [
     Shot("walk-120x32", (120, 32), keys=("w", "s", "s", "s", "space")),
     Shot("matrix-120x32", (120, 32), keys=("m",)),
     Shot("plot-100x30", (100, 30), keys=("v",)),
+    # The plot in 3.5 (the keys after journey masked: ○) and 3.6 (the output after out_proj).
+    Shot("causal-plot-100x30", (100, 30), keys=("right_curly_bracket", "right_curly_bracket", "v")),
+    Shot("multihead-plot-100x30", (100, 30), keys=(*["right_curly_bracket"] * 3, "v", "V", "V")),
     # journey · dim 1 = 100: exp overflows in softmax_naive, torch.softmax stays right.
     Shot("softmax-overflow-100x30", (100, 30), keys=("c", "down", "enter", *["backspace"] * 4, "1", "0", "0", "enter")),
     # Section 3.4 (}): the book's weights; the walk with W_q in the grid; every query at once.

@@ -8,8 +8,10 @@ The input is generic: a :class:`VectorSpace` is a title and some :class:`PointSe
 vectors of the same dimension with a role (tokens, query, context, path). Each mechanism hands its
 own spaces (``Mechanism.vector_spaces``): 3.3 the embeddings with the query and z
 (``mechanisms/simple/plot.py``), 3.4 q⁽ᑫ⁾ and every k⁽ⁱ⁾ in the query/key space and every v⁽ⁱ⁾ with z
-in the value space (``mechanisms/trainable/plot.py``); the plot draws them without knowing which
-mechanism they came from.
+in the value space (``mechanisms/trainable/plot.py``), 3.5 the same with the masked tokens apart
+(``mechanisms/causal/plot.py``), 3.6 the shown head's two spaces and the module's output
+(``mechanisms/multihead/plot.py``); the plot draws them without knowing which mechanism they came
+from.
 
 torch is imported inside the functions that project (it is loaded by then): building point sets
 costs nothing before the numbers exist.
@@ -18,10 +20,13 @@ costs nothing before the numbers exist.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from attn_tui.core.formatting import context_vector, format_number
+from attn_tui.core.quoting import quote
+from attn_tui.core.scenario import ScenarioError
 
 if TYPE_CHECKING:
     import torch
@@ -40,8 +45,14 @@ PATH = "path"
 
 # Marker styles, named by meaning; the widget maps them to colours.
 HIGH, MID, LOW, PLAIN = "high", "mid", "low", "plain"
-GLYPHS = {QUERY: "◆", CONTEXT: "★", HIGH: "●", MID: "•", LOW: "·", PLAIN: "•", PATH: "·"}
-"""Each marker differs by shape as well as colour: the plot reads under NO_COLOR."""
+MASKED = "masked"
+"""A token the query may not see (3.5's causal mask): it has no weight and does not pull z."""
+DROPPED = "dropped"
+"""A token whose weight dropout zeroed (3.5, in training): it does not pull z either."""
+GLYPHS = {QUERY: "◆", CONTEXT: "★", HIGH: "●", MID: "•", LOW: "·", PLAIN: "•", PATH: "·", MASKED: "○", DROPPED: "×"}
+"""Each marker differs by shape as well as colour: the plot reads under NO_COLOR. Masked is hollow,
+dropped a cross, as the matrix view writes a dropped weight."""
+EXCLUDED_LEGEND = {MASKED: "masked (after the query)", DROPPED: "dropped (dropout)"}
 
 LABEL_ALL_UP_TO = 16
 """Up to this many tokens every point has its label; beyond, only the query's and the largest weights'."""
@@ -70,6 +81,9 @@ class PointSet:
     """α per point (TOKENS): chooses the marker; None while not known."""
     shown: int | None = None
     """Points drawn (the first ones); None for all."""
+    excluded: Sequence[str] = ()
+    """TOKENS only: per point, why it has no weight — MASKED, DROPPED — or "" when it has one; a
+    point named here gets that marker whatever its α. Empty: none is excluded."""
 
 
 @dataclass(frozen=True)
@@ -94,15 +108,59 @@ class Plane:
             return "dim 1"
         return f"dims {self.dims[0] + 1}–{self.dims[1] + 1}"
 
+    @property
+    def typed(self) -> str:
+        """The plane as :func:`parse_plane` reads it back: "1 3", or "pc"."""
+        return "pc" if self.dims is None else f"{self.dims[0] + 1} {self.dims[1] + 1}"
 
-def planes_for(n_dims: int) -> tuple[Plane, ...]:
-    """The planes to choose from: every pair of 2 or 3 dimensions; for more, the principal
-    components first, then neighbouring pairs of dimensions."""
-    if n_dims <= 2:
-        return (Plane((0, 1)),)
-    if n_dims == 3:
-        return (Plane((0, 1)), Plane((0, 2)), Plane((1, 2)))
-    return (Plane(None), *(Plane((i, i + 1)) for i in range(n_dims - 1)))
+    def fits(self, n_dims: int) -> bool:
+        """True when points of ``n_dims`` dimensions can be drawn on this plane."""
+        return n_dims > 2 if self.dims is None else max(self.dims) < n_dims
+
+
+PRINCIPAL_COMPONENTS = Plane(None)
+FIRST_PAIR = Plane((0, 1))
+
+
+def planes_for(n_dims: int, chosen: Plane | None = None) -> tuple[Plane, ...]:
+    """The planes to choose from (V cycles them): every pair of 2 or 3 dimensions; for more, the
+    principal components and one pair, dims 1–2 unless ``chosen`` (with A: any pair) says which.
+
+    A ``chosen`` pair replaces the one of the same two dimensions (so "2 1" swaps the axes), and
+    the 3-d example shows the principal components too once they are chosen; a choice that does
+    not fit ``n_dims`` (a 10-d choice, then a 3-d space) is left out. Only two planes beyond 3
+    dimensions: cycling through every pair of 768 helps nobody; A picks one directly.
+    """
+    pair = chosen if chosen is not None and chosen.dims is not None and chosen.fits(n_dims) else None
+    if n_dims <= 3:
+        pairs = (FIRST_PAIR,) if n_dims <= 2 else (FIRST_PAIR, Plane((0, 2)), Plane((1, 2)))
+        if pair is not None:
+            pairs = tuple(pair if set(plane.dims or ()) == set(pair.dims or ()) else plane for plane in pairs)
+        return (*pairs, PRINCIPAL_COMPONENTS) if chosen == PRINCIPAL_COMPONENTS and n_dims == 3 else pairs
+    return (PRINCIPAL_COMPONENTS, pair or FIRST_PAIR)
+
+
+def parse_plane(text: str, n_dims: int) -> Plane:
+    """The plane a person typed for points of ``n_dims`` dimensions: two dimensions counted from 1
+    ("2 5", "2,5", "2-5"), or "pc" for the first two principal components. ScenarioError says why not."""
+    words = [word for word in re.split(r"[\s,;:/–—-]+", text.strip().lower()) if word]
+    if words in (["pc"], ["pca"], ["p"]) or words == ["principal", "components"]:
+        if n_dims <= 2:
+            raise ScenarioError(f"these vectors have {n_dims} dimension{'s' * (n_dims != 1)}: they are drawn as they are, no projection")
+        return PRINCIPAL_COMPONENTS
+    refusal = ScenarioError(f"type two dimensions from 1 to {n_dims} (e.g. 1 {min(3, n_dims)}) or pc, not {quote(text.strip())}")
+    if len(words) != 2 or not all(word.isdecimal() for word in words):  # not isdigit: int("²") fails
+        raise refusal
+    try:
+        x, y = (int(word) for word in words)
+    except ValueError:  # more digits than Python converts (4,300)
+        raise refusal from None
+    outside = [word for word, value in zip(words, (x, y)) if not 1 <= value <= n_dims]
+    if outside:
+        raise ScenarioError(f"these vectors have dimensions 1 to {n_dims}, not {quote(outside[0], 12)[1:-1]}")
+    if x == y:
+        raise ScenarioError(f"two different dimensions, please: {x} and {x} would draw a line")
+    return Plane((x - 1, y - 1))
 
 
 @dataclass(frozen=True)
@@ -135,6 +193,8 @@ class PlaneData:
     y_range: tuple[float, float]
     markers: tuple[Marker, ...]
     labels: tuple[Label, ...]
+    y_ticks: tuple[tuple[float, ...], tuple[str, ...]] | None = None
+    """Where the y axis is marked and with what; None: the plotting library chooses."""
 
 
 @dataclass(frozen=True)
@@ -149,12 +209,17 @@ def plane_data(space: VectorSpace, plane: Plane) -> PlaneData:
     import torch
 
     matrices = [_matrix(points.vectors) for points in space.point_sets]
-    n_dims = next((m.shape[1] for m in matrices if m.numel()), 1)
+    n_dims = dimension(space)
     if plane.dims is None:
         projection, axes = _principal_components(matrices)
+        projected = [(m @ projection if m.numel() else torch.zeros(0, 2)) for m in matrices]
     else:
-        projection, axes = _dimension_pair(plane.dims, n_dims), (f"dim {plane.dims[0] + 1}", f"dim {plane.dims[1] + 1}")
-    projected = [(m @ projection if m.numel() else torch.zeros(0, 2)) for m in matrices]
+        # Two columns picked out, not a product with a d×2 selection matrix: 512×768 costs nothing.
+        columns = list(plane.dims)
+        projected = [(m[:, columns] if m.numel() else torch.zeros(0, 2)) for m in matrices]
+        axes = (f"dim {plane.dims[0] + 1}", f"dim {plane.dims[1] + 1}")
+    if n_dims == 1:
+        projected = [_on_rows(points.role, xy) for points, xy in zip(space.point_sets, projected)]
     everything = torch.cat(projected) if projected else torch.zeros(0, 2)
     x_range, y_range = _axis_range(everything[:, 0]), _axis_range(everything[:, 1])
     markers: list[Marker] = []
@@ -166,8 +231,43 @@ def plane_data(space: VectorSpace, plane: Plane) -> PlaneData:
     # the widget keeps the first.
     labels.sort(key=lambda label: label.style not in (QUERY, CONTEXT))
     if n_dims == 1:
-        axes = ("dim 1", "")
+        n = max((len(xy) for points, xy in zip(space.point_sets, projected) if points.role == TOKENS), default=0)
+        every = max(1, math.ceil(n / STRIP_TICKS))
+        ticks = tuple(range(1, n + 1, every))
+        return PlaneData(
+            plane.title(1), "dim 1", "token", x_range, y_range, tuple(markers), tuple(labels), (tuple(-float(i) for i in ticks), tuple(map(str, ticks)))
+        )
     return PlaneData(plane.title(n_dims), axes[0], axes[1], x_range, y_range, tuple(markers), tuple(labels))
+
+
+STRIP_TICKS = 8
+"""A one-dimensional space gives each token a row (numbered on the y axis, at most this many numbers)."""
+
+
+def _on_rows(role: str, xy: torch.Tensor) -> torch.Tensor:
+    """One dimension drawn as a strip: the value across, a row per token down (token i on row −i),
+    the query and z on row 0 above them, the running sum after i terms on token i's row. On a
+    single line, six points of 3.6's one-column heads covered each other and their labels."""
+    import torch
+
+    if role == TOKENS:
+        rows = -torch.arange(1, len(xy) + 1, dtype=xy.dtype)
+    elif role == PATH:
+        rows = -torch.arange(len(xy), dtype=xy.dtype)
+    else:
+        rows = torch.zeros(len(xy), dtype=xy.dtype)
+    return torch.stack([xy[:, 0], rows], dim=1) if len(xy) else xy
+
+
+def dimension(space: VectorSpace) -> int:
+    """How many dimensions the points of ``space`` have (1 for a space with no points)."""
+    for points in space.point_sets:
+        shape = getattr(points.vectors, "shape", None)
+        if shape is not None and len(shape) == 2:
+            return int(shape[1])
+        if len(points.vectors):
+            return len(points.vectors[0])
+    return 1
 
 
 def legend(space: VectorSpace) -> tuple[LegendEntry, ...]:
@@ -187,6 +287,9 @@ def legend(space: VectorSpace) -> tuple[LegendEntry, ...]:
             entries.append(LegendEntry(GLYPHS[PLAIN], PLAIN, f"{points.name} (α not computed yet)" if points.weights is None else points.name))
         else:
             entries.append(LegendEntry(GLYPHS[points.role], points.role, points.name))
+        if points.role == TOKENS and points.excluded:
+            present = set(points.excluded[: points.shown])
+            entries += [LegendEntry(GLYPHS[kind], kind, EXCLUDED_LEGEND[kind]) for kind in (MASKED, DROPPED) if kind in present]
     return tuple(entries)
 
 
@@ -203,24 +306,21 @@ def _matrix(vectors: Vectors) -> torch.Tensor:
     return matrix
 
 
-def _dimension_pair(dims: tuple[int, int], n_dims: int) -> torch.Tensor:
-    import torch
-
-    width = max(2, n_dims)
-    projection = torch.zeros(width, 2)
-    projection[dims[0], 0] = 1.0
-    projection[dims[1], 1] = 1.0
-    return projection
-
-
 PCA_EXACT_UP_TO = 64
 """Smaller matrices get an exact SVD; larger ones a few rounds of subspace iteration."""
 SUBSPACE_SIZE, SUBSPACE_ROUNDS = 6, 4
 """Directions iterated and rounds: the first two of six converge in a few rounds."""
 
-_last_basis: tuple[object, int, tuple[object, tuple[str, str]]] | None = None
-"""The last matrix (itself, so its id cannot be reused), its version and its principal
-directions: a query change or a walk step keeps the tensor, and the same picture costs nothing."""
+_last_basis: tuple[object, tuple[object, ...], tuple[object, tuple[str, str]]] | None = None
+"""The last matrix, what identifies its numbers and its principal directions: a query change or a
+walk step keeps the numbers, and the same picture costs nothing. The matrix itself is kept, so its
+memory cannot be reused by another while it is cached."""
+
+
+def _numbers_identity(matrix: torch.Tensor) -> tuple[object, ...]:
+    """Equal for tensors that read the same memory the same way, unchanged since (``_version``):
+    3.6 hands each head's keys as a new view of the same heads' tensor after every change."""
+    return (matrix.data_ptr(), tuple(matrix.shape), matrix.stride(), matrix._version)
 
 
 def _principal_components(matrices: Sequence[torch.Tensor]) -> tuple[torch.Tensor, tuple[str, str]]:
@@ -228,10 +328,11 @@ def _principal_components(matrices: Sequence[torch.Tensor]) -> tuple[torch.Tenso
     saying how much of their variance each explains. The other sets are drawn in the same basis."""
     global _last_basis
     base = matrices[0]
-    if _last_basis is not None and _last_basis[0] is base and _last_basis[1] == base._version:
+    identity = _numbers_identity(base)
+    if _last_basis is not None and _last_basis[1] == identity:
         return _last_basis[2]  # type: ignore[return-value]
     result = _compute_principal_components(base)
-    _last_basis = (base, base._version, result)
+    _last_basis = (base, identity, result)
     return result
 
 
@@ -304,20 +405,31 @@ def _draw(points: PointSet, xy: list[list[float]], markers: list[Marker], labels
     if weights is not None and len(weights):
         high, mid = _thresholds(weights)
         styles = [HIGH if w >= high else MID if w >= mid else LOW for w in weights]
-    for style in (LOW, MID, PLAIN, HIGH):  # the largest weights drawn last, on top
-        group = [(x, y) for i, x, y in finite if styles[i] == style]
-        if group:
-            markers.append(Marker(tuple(x for x, _ in group), tuple(y for _, y in group), style, GLYPHS[style]))
-    labelled = _labelled(len(xy), weights)
-    by_weight = sorted(finite, key=lambda point: -weights[point[0]] if weights is not None and len(weights) else 0.0)
-    labels += [Label(points.labels[i], x, y, styles[i]) for i, x, y in by_weight if i < len(points.labels) and i in labelled]
+    for i, why in enumerate(points.excluded[: len(styles)]):
+        if why:
+            styles[i] = why
+    groups: dict[str, tuple[list[float], list[float]]] = {}
+    for i, x, y in finite:  # one pass: 512 tokens, six kinds of marker
+        xs, ys = groups.setdefault(styles[i], ([], []))
+        xs.append(x)
+        ys.append(y)
+    for style in (MASKED, DROPPED, LOW, MID, PLAIN, HIGH):  # the largest weights drawn last, on top
+        if style in groups:
+            markers.append(Marker(tuple(groups[style][0]), tuple(groups[style][1]), style, GLYPHS[style]))
+    labelled = _labelled(len(xy), weights, points.excluded)
+    named = [(i, x, y) for i, x, y in finite if i in labelled and i < len(points.labels)]
+    if weights is not None and len(weights):
+        named.sort(key=lambda point: -weights[point[0]])  # the largest first: they keep their place
+    labels += [Label(points.labels[i], x, y, styles[i]) for i, x, y in named]
 
 
-def _labelled(n: int, weights: Sequence[float] | None) -> range | set[int]:
-    """Tokens whose label is written: all of a few; of many, only the largest weights'."""
+def _labelled(n: int, weights: Sequence[float] | None, excluded: Sequence[str] = ()) -> range | set[int]:
+    """Tokens whose label is written: all of a few; of many, only the largest weights' (of the
+    tokens that have one: a masked token's zero is no reason to name it)."""
     if n <= LABEL_ALL_UP_TO or weights is None:
         return range(n) if n <= LABEL_ALL_UP_TO else set()
-    order = sorted(range(len(weights)), key=lambda i: -weights[i] if math.isfinite(weights[i]) else math.inf)
+    candidates = [i for i in range(len(weights)) if not (i < len(excluded) and excluded[i])]
+    order = sorted(candidates, key=lambda i: -weights[i] if math.isfinite(weights[i]) else math.inf)
     return set(order[:LABELLED_LARGEST])
 
 

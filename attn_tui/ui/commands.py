@@ -54,6 +54,7 @@ class AttnCommands(Provider):
         yield "Toggle vector plot", app.action_toggle_vector_plot, "The embeddings, the query and z as points in a plane", "view.plot"
         if app.vector_plot_shown:
             yield "Vector plot: next plane", app.action_next_plane, "The next pair of dimensions, projection or space", "view.plot_plane"
+            yield "Vector plot: choose axes…", app.action_choose_axes, "Any two dimensions, or the first two principal components", "view.plot_axes"
         yield "Compare", app.action_toggle_compare, app.mechanism.compares.capitalize(), "view.compare"
         yield "Next mechanism", partial(app.action_mechanism_step, 1), "The next section of chapter 3", "mechanism.next"
         yield "Previous mechanism", partial(app.action_mechanism_step, -1), "The previous section of chapter 3", "mechanism.previous"

@@ -35,8 +35,10 @@ VIEW_BINDINGS = [
     # The footer says "mv Views"; the help screen the tooltips.
     Binding("m", "toggle_matrix", "Matrix", tooltip="Matrix view: every query at once", group=VIEW_KEYS, id="view.matrix"),
     Binding("v", "toggle_vector_plot", "Plot", tooltip="Vector plot: the embeddings, the query and z as points", group=VIEW_KEYS, id="view.plot"),
-    # Not in the footer (no room at 80 columns): in the help screen and the command palette.
-    Binding("V", "next_plane", "Vector plot: next plane or projection", show=False, id="view.plot_plane"),
+    # Not in the footer (no room at 80 columns): in the plot's frame while it shows ("V next ·
+    # A axes"), the help screen and the command palette.
+    Binding("V", "next_plane", "Vector plot: next plane, projection or space", show=False, id="view.plot_plane"),
+    Binding("A", "choose_axes", "Vector plot: choose the axes (any two dimensions, or the principal components)", show=False, id="view.plot_axes"),
     Binding("c", "toggle_compare", "Compare ω/Σω, softmax_naive, torch.softmax", show=False, id="view.compare"),
 ]
 """What the right-hand side shows."""

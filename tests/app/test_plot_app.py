@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from textual.pilot import Pilot
+
 from attn_tui.core.plot_data import CONTEXT, PATH, QUERY
 from attn_tui.ui.app import AttnApp
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
@@ -13,6 +18,18 @@ def plotted(app: AttnApp, index: int = 0):
     from attn_tui.ui.widgets.vector_plot import PlanePlot
 
     return app.query_one(f"#plane-{index}", PlanePlot)._data
+
+
+@asynccontextmanager
+async def plot_open(mechanism: str) -> AsyncIterator[Pilot]:
+    """The book's example in ``mechanism`` (its default weights) at 80×24, the plot open."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+
+    async with running(AttnApp(SEED_EXAMPLE.with_mechanism(mechanism)), size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+        yield pilot
 
 
 def marker(data, style):
@@ -151,13 +168,8 @@ async def test_the_panels_the_plot_covered_show_the_changes_made_meanwhile():
 
 
 async def test_in_section_3_4_capital_v_switches_between_the_query_key_and_the_value_space():
-    from attn_tui.core.scenario import SEED_EXAMPLE
-
-    async with running(AttnApp(SEED_EXAMPLE.with_mechanism("trainable")), size=(80, 24)) as pilot:
+    async with plot_open("trainable") as pilot:
         app = pilot.app
-        await app.workers.wait_for_complete()
-        await pilot.press("v")
-        await pilot.pause()
         plot = app.query_one("#vector-plot")
         assert plot.border_title == "Vectors: query/key space"
         query = marker(plotted(app), QUERY)
@@ -186,3 +198,112 @@ def test_the_plotext_private_parts_the_plot_draws_from_still_exist():
     assert all(len(getattr(matrix, part)) == matrix.rows for part in ("marker", "fullground", "style", "background"))
     assert "●" in "".join("".join(row) for row in matrix.marker)
     assert callable(colors_to_ansi)
+
+
+def border(app: AttnApp) -> tuple[str, str]:
+    plot = app.query_one("#vector-plot")
+    return str(plot.border_title), str(plot.border_subtitle)
+
+
+async def test_capital_a_chooses_any_pair_of_ten_dimensions_and_v_goes_back_to_the_projection():
+    from attn_tui.core.scenario import seeded_scenario
+
+    scenario = seeded_scenario(12, 10, seed=4)
+    async with running(AttnApp(scenario), size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v")
+        await pilot.pause()
+        assert plotted(app).title == "principal components 1–2"
+        assert border(app) == ("Vectors: embedding space", "V next · A axes")  # the plot's keys in its frame
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.screen.query_one("#axes").value == "pc"  # the plane on screen, selected: typing replaces it
+        await pilot.press(*"3 7", "enter")
+        await pilot.pause()
+        data = plotted(app)
+        assert (data.title, data.x_axis, data.y_axis) == ("dims 3–7", "dim 3", "dim 7")
+        row = scenario.embeddings[scenario.query]
+        assert (round(marker(data, QUERY).xs[0], 4), round(marker(data, QUERY).ys[0], 4)) == (row[2], row[6])
+        assert app._message_text == "Vector plot: dims 3–7 of the embedding space."  # (message() crops at the wrap)
+        await pilot.press("V")
+        await pilot.pause()
+        assert plotted(app).title == "principal components 1–2"
+        await pilot.press("V")
+        await pilot.pause()
+        assert plotted(app).title == "dims 3–7"  # the chosen pair stays in the cycle
+        await pilot.press("enter", *"0", "enter")  # an edit keeps the chosen plane
+        await pilot.pause()
+        assert plotted(app).title == "dims 3–7"
+
+
+async def test_axes_typed_wrong_are_refused_in_the_dialog_and_esc_keeps_the_plane():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("v", "A")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"2 9", "enter")
+        await pilot.pause()
+        from attn_tui.ui.widgets.axes_dialog import AxesDialog
+
+        assert isinstance(app.screen, AxesDialog)
+        assert "Refused: these vectors have dimensions 1 to 3, not 9" in widget_text(app.screen.query_one(".dialog-error"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AxesDialog) and plotted(app).title == "dims 1–2"
+        await pilot.press("A", "ctrl+u", *"pc", "enter")  # the book's 3-d example: the best 2-d view too
+        await pilot.pause()
+        assert plotted(app).title == "principal components 1–2"
+        await pilot.press("V")
+        await pilot.pause()
+        assert plotted(app).title == "dims 1–2"
+
+
+async def test_a_is_in_the_help_and_the_palette_and_off_while_the_plot_is_hidden():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        assert app.check_action("choose_axes", ()) is None  # no plot: nothing to choose
+        keys = await help_keys(pilot)
+        assert "choose the axes" in keys
+        await pilot.press("escape", "v", "ctrl+p", *"choose axes")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        from attn_tui.ui.widgets.axes_dialog import AxesDialog
+
+        assert isinstance(app.screen, AxesDialog)
+        assert app.check_action("next_plane", ()) is None  # the plot's keys wait while a dialog is open
+
+
+async def test_section_3_5_draws_the_masked_keys_apart():
+    from attn_tui.core.plot_data import MASKED
+
+    async with plot_open("causal") as pilot:
+        app = pilot.app
+        assert border(app)[0] == "Vectors: query/key space"
+        assert len(marker(plotted(app), MASKED).xs) == 4  # starts, with, one, step come after journey
+        assert "○" in widget_text(app.query_one("#plane-0"))
+        assert "○ masked (after the query)" in widget_text(app.query_one("#plot-legend"))
+        await pilot.press("right_square_bracket", "right_square_bracket")  # query "with": one and step masked
+        await pilot.pause()
+        assert len(marker(plotted(app), MASKED).xs) == 2
+
+
+async def test_section_3_6_shows_the_head_h_chose_and_the_output_after_out_proj():
+    async with plot_open("multihead") as pilot:
+        app = pilot.app
+        assert border(app)[0] == "Vectors: query/key space, head 1"
+        await pilot.press("H")
+        await pilot.pause()
+        assert border(app)[0] == "Vectors: query/key space, head 2"
+        assert plotted(app).y_axis == "token"  # one column per head: a row per token
+        await pilot.press("V", "V")
+        await pilot.pause()
+        assert border(app)[0] == "Vectors: output, after out_proj"
+        z = marker(plotted(app), CONTEXT)
+        assert (round(z.xs[0], 4), round(z.ys[0], 4)) == (0.2943, 0.3897)
+        await pilot.press("V")
+        await pilot.pause()
+        assert border(app) == ("Vectors: query/key space, head 2", "V next")  # one number a head: no axes to choose
+        assert app.check_action("choose_axes", ()) is None
+        app.action_choose_axes()  # as the palette would
+        assert "has one dimension" in app._message_text  # (message() crops a character at the wrap)

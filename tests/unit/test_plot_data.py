@@ -21,10 +21,11 @@ from attn_tui.core.plot_data import (
     TOKENS,
     VectorSpace,
     legend,
+    parse_plane,
     plane_data,
     planes_for,
 )
-from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, seeded_scenario
+from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, ScenarioError, seeded_scenario
 from attn_tui.mechanisms.simple.walk import CONTEXT as CONTEXT_STAGE
 from attn_tui.mechanisms.simple.walk import build_walkthrough
 
@@ -111,12 +112,64 @@ def test_ranges_stay_fixed_while_a_walk_runs_and_the_running_sum_grows():
 def test_more_than_three_dimensions_start_with_principal_components():
     scenario = seeded_scenario(12, 8, seed=3)
     planes = planes_for(8)
-    assert planes[0] == Plane(None) and planes[1] == Plane((0, 1)) and len(planes) == 8
+    assert planes == (Plane(None), Plane((0, 1)))  # then A chooses any pair
     data = plane_data(embedding_space(analyse(scenario)), planes[0])
     assert data.title == "principal components 1–2"
     assert data.x_axis.startswith("PC 1 (") and data.y_axis.startswith("PC 2 (")
     # The same numbers, the same picture (an eigenvector's sign is fixed).
     assert plane_data(embedding_space(analyse(scenario)), planes[0]) == data
+
+
+def test_any_chosen_pair_of_ten_dimensions_is_drawn_and_named():
+    """12 tokens of 10 dimensions: dims 3 and 7 on the axes, every point at its 3rd and 7th number."""
+    scenario = seeded_scenario(12, 10, seed=4)
+    chosen = parse_plane("3 7", 10)
+    assert chosen == Plane((2, 6)) and planes_for(10, chosen) == (Plane(None), chosen)
+    data = plane_data(embedding_space(analyse(scenario)), chosen)
+    assert (data.title, data.x_axis, data.y_axis) == ("dims 3–7", "dim 3", "dim 7")
+    (query,) = markers(data, QUERY)
+    row = scenario.embeddings[scenario.query]
+    assert (query.xs[0], query.ys[0]) == pytest.approx((row[2], row[6]))
+    assert sum(len(m.xs) for m in data.markers if m.style not in (QUERY, CONTEXT, PATH)) == 12
+    assert len(data.labels) == 13  # twelve tokens and the query: every one named
+
+
+@pytest.mark.parametrize(
+    ("typed", "plane"),
+    [("3 7", (2, 6)), ("3,7", (2, 6)), (" 7 - 3 ", (6, 2)), ("1–10", (0, 9)), ("pc", None), ("PCA", None)],
+)
+def test_a_plane_is_typed_as_two_dimensions_or_pc(typed, plane):
+    assert parse_plane(typed, 10) == Plane(plane)
+    assert parse_plane(Plane(plane).typed, 10) == Plane(plane)  # the dialog's pre-filled text reads back
+
+
+@pytest.mark.parametrize(
+    ("typed", "n_dims", "says"),
+    [
+        ("3", 10, "type two dimensions"),
+        ("3 3", 10, "two different dimensions"),
+        ("0 0", 10, "dimensions 1 to 10, not 0$"),
+        pytest.param("1" * 40 + " 2", 10, "not 1+…1+$", id="a long number shortened"),
+        ("0 2", 10, "dimensions 1 to 10, not 0"),
+        ("2 11", 10, "dimensions 1 to 10, not 11"),
+        ("x y", 10, "type two dimensions"),
+        ("² 3", 10, "type two dimensions"),  # a digit int() does not read
+        pytest.param("9" * 5000 + " 1", 10, "type two dimensions", id="more digits than int() converts"),
+        ("pc", 2, "drawn as they are"),
+        ("", 10, "type two dimensions"),
+    ],
+)
+def test_a_plane_typed_wrong_is_refused_with_the_reason(typed, n_dims, says):
+    with pytest.raises(ScenarioError, match=says):
+        parse_plane(typed, n_dims)
+
+
+def test_a_chosen_plane_joins_the_planes_it_fits():
+    swapped = Plane((2, 0))
+    assert planes_for(3, swapped) == (Plane((0, 1)), swapped, Plane((1, 2)))  # 1–3 drawn as 3–1
+    assert planes_for(3, Plane(None)) == (Plane((0, 1)), Plane((0, 2)), Plane((1, 2)), Plane(None))
+    assert planes_for(2, Plane((1, 0))) == (Plane((1, 0)),)
+    assert planes_for(4, Plane((2, 6))) == (Plane(None), Plane((0, 1)))  # a 10-d choice, then a 4-d space
 
 
 def test_principal_components_of_a_large_matrix_are_repeatable_and_labels_are_thinned():

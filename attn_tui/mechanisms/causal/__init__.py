@@ -2,7 +2,7 @@
 book's two ways of applying it, and dropout on the weights.
 
 The unit's pieces, as 3.4's: :mod:`.compute` (pure torch), :mod:`.analysis`, :mod:`.walk`,
-:mod:`.export`, :mod:`.panels` (Textual) and the declaration below. The weights are 3.4's three
+:mod:`.export`, :mod:`.plot` (its vector spaces), :mod:`.panels` (Textual) and the declaration below. The weights are 3.4's three
 matrices (:data:`~attn_tui.mechanisms.trainable.WEIGHT_MATRICES`); dropout's p, seed and the
 training flag are settings, kept in the scenario's parameters with the matrices.
 """
@@ -67,6 +67,11 @@ class CausalAttentionMechanism(TrainableAttention):
         from attn_tui.mechanisms.causal.panels import CausalMatrixPanel
 
         return CausalMatrixPanel
+
+    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
+        from attn_tui.mechanisms.causal.plot import vector_spaces
+
+        return vector_spaces(analysis, progress)
 
     def python_snippet(self, scenario: Any) -> str:
         from attn_tui.mechanisms.causal.export import python_snippet

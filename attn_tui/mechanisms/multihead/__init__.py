@@ -3,8 +3,8 @@ variants — ``MultiHeadAttention`` (one W_q, W_k, W_v split into heads, then ``
 ``MultiHeadAttentionWrapper`` (independent heads, concatenated).
 
 The unit's pieces: :mod:`.compute` (pure torch), :mod:`.analysis` (the shown head as a 3.5
-analysis, and every head), :mod:`.walk`, :mod:`.export`, :mod:`.panels` (Textual) and the
-declaration below. Heads, the shown head and 3.5's dropout settings are settings; the variant is
+analysis, and every head), :mod:`.walk`, :mod:`.export`, :mod:`.plot` (its vector spaces),
+:mod:`.panels` (Textual) and the declaration below. Heads, the shown head and 3.5's dropout settings are settings; the variant is
 a parameter named "variant", chosen with the weights (W).
 """
 
@@ -140,6 +140,11 @@ class MultiHeadMechanism(CausalAttentionMechanism):
         from attn_tui.mechanisms.multihead.panels import HeadsMatrixPanel
 
         return HeadsMatrixPanel
+
+    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
+        from attn_tui.mechanisms.multihead.plot import vector_spaces
+
+        return vector_spaces(analysis, progress)
 
     def python_snippet(self, scenario: Any) -> str:
         from attn_tui.mechanisms.multihead.export import python_snippet
