@@ -8,7 +8,9 @@ Run after any change to what the screen looks like:
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,4 +77,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # A state folder of its own: work the user's own sessions left to recover would otherwise put
+    # "Ctrl+R restores …" into every screenshot.
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["XDG_STATE_HOME"] = state
+        asyncio.run(main())
