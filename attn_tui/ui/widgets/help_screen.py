@@ -8,6 +8,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import key_to_character
 from textual.widgets import Static
 
 from attn_tui.ui.widgets.modal import Dialog
@@ -73,6 +74,9 @@ def _display_key(key: str) -> str:
     }
     if key in names:
         return names[key]
+    character = key_to_character(key)
+    if character is not None and character.isprintable() and not character.isspace():
+        return character  # any other printable key by its character: "left_curly_bracket" is {
     if key.startswith("f") and key[1:].isdigit():
         return key.upper()
     return key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+").replace("+tab", "+Tab")
