@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,6 +163,8 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         """The mechanism's panels, as mounted (the single-query ones, then the matrix view)."""
         self._panels_mechanism = ""
         """The mechanism whose panels are mounted or being mounted."""
+        self._panels_swap_lock = asyncio.Lock()
+        """Held by the one `_swap_panels` at work: two never remove and mount at once."""
         self.document_path = path
         self.imported_from = imported_from
         if view is not None:
@@ -193,19 +196,31 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         self._panels_mechanism = mechanism.name
         return panels
 
-    @work(exclusive=True, group="mechanism-panels")
+    @work(group="mechanism-panels")
     async def _swap_panels(self, mechanism: Mechanism) -> None:
-        """Replace the panels with ``mechanism``'s; until they are mounted no panel is shown."""
-        right = self.query_one("#right")
-        await right.remove_children()
-        panels = [panel(id=panel.PANEL_ID, classes="query-panel") for panel in mechanism.panels()]
-        panels.append(mechanism.matrix_view()(id="matrix", classes="matrix-view"))
-        await right.mount_all(panels)
-        if self._panels_mechanism != mechanism.name:
-            return  # another switch came meanwhile: its own swap shows its panels
-        self._panels = panels
-        self.watch_compare_normalisations(self.compare_normalisations)
-        self._show_results()  # fits the layout to the new panels too
+        """Replace the panels with ``mechanism``'s; until they are mounted no panel is shown.
+
+        Swaps run one after another and are never cancelled (not ``exclusive``): cancelling one
+        while it awaits ``remove_children`` cancels the old panels' tasks mid-removal (Textual
+        gathers them), which leaves dead panels on screen, fails every later swap and stops the
+        app's own message loop, which awaits the same removal."""
+        async with self._panels_swap_lock:
+            if self._panels_mechanism != mechanism.name or self._panels:
+                # A later switch came meanwhile: its swap, queued behind this one, mounts its panels.
+                # Or a switch away and back during an earlier swap let that one mount these.
+                return
+            right = self.query_one("#right")
+            await right.remove_children()
+            panels = [panel(id=panel.PANEL_ID, classes="query-panel") for panel in mechanism.panels()]
+            panels.append(mechanism.matrix_view()(id="matrix", classes="matrix-view"))
+            await right.mount_all(panels)
+            if not right.is_attached:
+                return  # the app is closing (quit during the swap): the panels were not mounted
+            if self._panels_mechanism != mechanism.name:
+                return  # a later switch came during the mount: its queued swap replaces these
+            self._panels = panels
+            self.watch_compare_normalisations(self.compare_normalisations)
+            self._show_results()  # fits the layout to the new panels too
 
     def on_mount(self) -> None:
         # After a suspend (Ctrl+Z) the terminal shows something else: repaint everything.

@@ -3,6 +3,10 @@ the weight matrices, edits of a weight recompute and undo, files remember the me
 
 from __future__ import annotations
 
+import asyncio
+import time
+from typing import Callable
+
 import pytest
 from textual.coordinate import Coordinate
 
@@ -10,7 +14,8 @@ from attn_tui.core.files import load_file, save_scenario
 from attn_tui.core.scenario import SEED_EXAMPLE
 from attn_tui.mechanisms import mechanism_named
 from attn_tui.ui.app import AttnApp
-from conftest import help_keys, message, running, widget_text
+from conftest import help_keys, message, running, settled, widget_text
+from test_fuzz import assert_consistent
 
 
 async def settle(pilot) -> None:
@@ -49,6 +54,47 @@ async def test_the_next_section_is_3_4_with_the_books_numbers_and_back_is_3_3_as
         assert app.scenario == SEED_EXAMPLE
         assert panel(app, "scores") == simple_scores and panel(app, "context") == simple_context
         assert not app.query("#projections")
+
+
+async def until(condition: Callable[[], object], what: str, seconds: float = 5.0) -> None:
+    """Return as soon as ``condition()`` holds (checked at every turn of the event loop)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await asyncio.sleep(0)
+
+
+async def test_a_switch_while_the_last_one_removes_the_panels_still_shows_the_new_panels():
+    """} then { in quick succession, the second arriving while the first switch's swap awaits the
+    removal of 3.3's panels. The second swap used to cancel the first there, and with it the
+    panels' own tasks half-way through their removal: they stayed on screen dead, the new panels
+    never came, and the app stopped handling keys."""
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        right = app.query_one("#right")
+        old_scores = app.query_one("#scores")
+        app.action_mechanism_step(1)
+        await until(lambda: not old_scores.is_running, "3.3's scores panel stops to be removed")
+        assert old_scores.is_attached  # still tearing itself down: the moment that raced
+        app.action_mechanism_step(-1)
+        await until(lambda: app._panels and list(right.children) == app._panels, "3.3's new panels mounted")
+        await asyncio.wait_for(settled(pilot), 10)  # the app still handles messages
+        assert app.scenario.mechanism == "simple" and not old_scores.is_attached
+        assert [panel.id for panel in right.children] == ["scores", "weights", "context", "matrix"]
+        assert_consistent(app)
+
+
+async def test_the_app_closing_while_the_panels_are_swapped_exits_cleanly():
+    """The app exits (e.g. its terminal closes) right after } : the swap went on mounting into the
+    closed app and failed looking for the body of a panel that was never mounted, so the exit
+    ended in a traceback."""
+    app = AttnApp()
+    async with running(app):
+        old_scores = app.query_one("#scores")
+        app.action_mechanism_step(1)
+        await until(lambda: not old_scores.is_running, "3.3's scores panel stops to be removed")
+        app.exit()
+    assert app.return_code == 0
 
 
 async def test_g_shows_each_weight_matrix_and_an_edit_recomputes_and_undoes():
