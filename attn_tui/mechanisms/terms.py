@@ -34,6 +34,7 @@ __all__ = [
     "project_one_query",
     "check_matrix_matches",
     "reused_keys_values",
+    "same_numbers",
     "SoftmaxTerms",
     "softmax_terms",
     "WeightedSum",
@@ -247,6 +248,25 @@ def check_matrix_matches(matrix_inputs: torch.Tensor, inputs: torch.Tensor, weig
 
     if not (same(matrix_inputs, inputs) and all(same(mine, theirs) for mine, theirs in weight_pairs)):
         raise ValueError("the matrix form passed in was computed from other inputs or weights")
+
+
+def same_numbers(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
+    """True when ``a`` and ``b`` hold the very same numbers, bit for bit (or are both None): what
+    was computed from one then holds for the other exactly, so it may be reused.
+
+    Bits, not ``==``: 0.0 and −0.0 are equal but may give results of different sign, and NaN is
+    never equal to itself. Two views of one tensor (the same memory, shape and strides) are the
+    same at once, as is one tensor; anything else is compared, which costs far less than what
+    it saves (a 768×64 block of a weight matrix: tens of microseconds).
+    """
+    if a is b:
+        return True
+    if a is None or b is None or a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.data_ptr() == b.data_ptr() and a.stride() == b.stride():
+        return True
+    bits = {torch.float32: torch.int32, torch.float64: torch.int64}.get(a.dtype)
+    return torch.equal(a.view(bits), b.view(bits)) if bits is not None else torch.equal(a, b)
 
 
 def reused_keys_values(matrix: Projections | None, inputs: torch.Tensor, *weights: torch.Tensor):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from attn_tui.core.compute import analyse
 from attn_tui.core.export import panels_csv, python_snippet
@@ -83,6 +84,22 @@ def test_an_edit_elsewhere_keeps_the_dropout_mask_and_the_next_seed_redraws_it()
     assert edited.all_queries.dropped.equal(before.all_queries.dropped)
     redrawn = analyse(TRAINING_BOOK.with_parameter("dropout_seed", 124), edited)
     assert not redrawn.all_queries.dropped.equal(before.all_queries.dropped)
+
+
+def test_an_edit_recomputes_only_what_it_reaches_and_equals_a_fresh_computation():
+    """An edit of W_q computes neither K nor V again, another dropout seed not the softmax, another
+    query nothing at all; the numbers are those computed afresh, bit for bit."""
+    before = analyse(TRAINING_BOOK)
+    for changed, kept in (
+        (TRAINING_BOOK.with_matrix_value("W_q", 0, 1, 0.5), ("keys", "values")),
+        (TRAINING_BOOK.with_matrix_value("W_v", 2, 0, 0.5), ("queries", "keys", "weights")),
+        (TRAINING_BOOK.with_parameter("dropout_seed", 5), ("queries", "keys", "values", "weights")),
+    ):
+        after, fresh = analyse(changed, before).all_queries, analyse(changed).all_queries
+        for name in ("queries", "keys", "values", "weights", "dropped_weights", "context"):
+            assert getattr(after, name).view(torch.int32).equal(getattr(fresh, name).view(torch.int32)), name
+            assert (getattr(after, name) is getattr(before.all_queries, name)) == (name in kept), name
+    assert analyse(TRAINING_BOOK.with_query(4), before).all_queries is before.all_queries
 
 
 def test_the_causal_attention_initialisation_gives_section_3_5_3():

@@ -302,3 +302,25 @@ def test_every_head_is_torchs_causal_scaled_dot_product_attention(n, d_in, d_out
     for k, (w_query, w_key, w_value) in enumerate(wrapper_heads):
         expected = torch.nn.functional.scaled_dot_product_attention(inputs @ w_query, inputs @ w_key, inputs @ w_value, is_causal=True)
         torch.testing.assert_close(wrapped.context[k], expected)
+
+
+def test_a_change_to_one_head_computes_that_head_and_log2_h_sums_of_out_proj_again():
+    """With the result before an edit, only the edited head is computed again, its share of
+    out_proj, and the pairwise sums above it; the output is bit for bit a fresh computation's."""
+    inputs, w_query, w_key, w_value, w_out, b_out = random_multihead(7, 5, 8, seed=4)
+    before = multihead_attention(inputs, w_query, w_key, w_value, w_out, b_out, 4, DROPOUTS[1])
+    edited = w_query.clone()
+    edited[3, 5] += 1.0  # column 5: head 2 (0-based) of 4 heads of 2 columns
+    after = multihead_attention(inputs, edited, w_key, w_value, w_out, b_out, 4, DROPOUTS[1], previous=before)
+    fresh = multihead_attention(inputs, edited, w_key, w_value, w_out, b_out, 4, DROPOUTS[1])
+    assert [head is old for head, old in zip(after.heads, before.heads)] == [True, True, False, True]
+    assert [share is old for share, old in zip(after.out_shares[0], before.out_shares[0])] == [True, True, False, True]
+    assert [pair is old for pair, old in zip(after.out_shares[1], before.out_shares[1])] == [True, False]
+    assert after.context.view(torch.int32).equal(fresh.context.view(torch.int32))
+    assert multihead_attention(inputs, edited, w_key, w_value, w_out, b_out, 4, DROPOUTS[1], previous=after) is after
+    wrapper_inputs, heads = random_wrapper(5, 3, 2, 3, seed=2)
+    first = wrapper_attention(wrapper_inputs, heads)
+    changed = [heads[0], (heads[1][0] + 1, heads[1][1], heads[1][2]), heads[2]]
+    second = wrapper_attention(wrapper_inputs, changed, previous=first)
+    assert [head is old for head, old in zip(second.heads, first.heads)] == [True, False, True]
+    assert second.context.equal(wrapper_attention(wrapper_inputs, changed).context)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from attn_tui.core.compute import analyse
 from attn_tui.core.export import panels_csv, python_snippet
@@ -51,7 +52,7 @@ def test_the_wrapper_concatenates_the_books_causal_heads():
 def test_the_shown_head_is_a_causal_analysis_of_that_head():
     second = analyse(BOOK.with_parameter("head", 2))
     assert second.head == 1 and second.d_out == 1 and second.column_offset == 1
-    assert numbers(second.query.context) == numbers(second.every_head_query.heads[1].context)
+    assert numbers(second.query.context) == numbers(second.every_head_query.head_contexts[1])
     walk = build_walkthrough(second)
     assert walk.steps[0].cells_of("W_q") == {(0, 1), (1, 1), (2, 1)}  # head 2's column of the split W_q
 
@@ -115,3 +116,53 @@ def test_an_edit_of_one_weight_equals_a_fresh_computation_and_a_query_change_reu
     assert after.output.equal(analyse(edited).output) and not after.output.equal(before.output)
     moved = analyse(edited.with_query(0), after)
     assert moved.every_head is after.every_head and numbers(moved.every_head_query.context) == numbers(after.output[0])
+
+
+WIDER = BOOK.with_mechanism("multihead", MULTIHEAD.initialise(BOOK, "split", 5, 4)).with_parameter("training", True)
+"""Two heads of two columns each, dropout acting: an edit can reach one head or both."""
+WIDER_WRAPPER = WIDER.with_mechanism("multihead", MULTIHEAD.initialise(WIDER, "wrapper", 123, 2))
+
+CHANGES = {
+    "W_q, head 1's column": (WIDER, lambda s: s.with_matrix_value("W_q", 0, 1, 0.25), {1}),
+    "W_k, head 2's column": (WIDER, lambda s: s.with_matrix_value("W_k", 2, 3, -0.5), {0}),
+    "W_v, head 2's column": (WIDER, lambda s: s.with_matrix_value("W_v", 1, 2, 1.5), {0}),
+    "W_out, head 1's row": (WIDER, lambda s: s.with_matrix_value("W_out", 0, 3, 2.0), {0, 1}),
+    "b_out": (WIDER, lambda s: s.with_matrix_value("b_out", 0, 1, 0.75), {0, 1}),
+    "an embedding": (WIDER, lambda s: s.with_value(2, 1, 0.1), set()),
+    "dropout's seed": (WIDER, lambda s: s.with_parameter("dropout_seed", 7), set()),
+    "evaluation": (WIDER, lambda s: s.with_parameter("training", False), set()),
+    "a weight of -0.0 for 0.0": (WIDER.with_matrix_value("W_q", 1, 0, 0.0), lambda s: s.with_matrix_value("W_q", 1, 0, -0.0), {1}),
+    "the heads": (WIDER, lambda s: s.with_mechanism("multihead", MULTIHEAD.with_settings(s, {"heads": 4})), set()),
+    "the wrapper's head 2": (WIDER_WRAPPER, lambda s: s.with_matrix_value("W_k.2", 0, 1, 0.5), {0}),
+    "the wrapper's embeddings": (WIDER_WRAPPER, lambda s: s.with_value(0, 0, 0.9), set()),
+}
+
+
+def _same_bits(a, b) -> bool:
+    return a.shape == b.shape and bool((a.view(torch.int32) == b.view(torch.int32)).all())
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_an_edit_reuses_the_heads_it_left_alone_and_equals_a_fresh_computation_bit_for_bit(change):
+    """What an edit cannot reach is lent by the analysis before it (one head of twelve for one cell
+    of W_q); the numbers are still exactly those computed afresh, -0.0 and all."""
+    start, edit, untouched = change
+    before = analyse(start)
+    edited = edit(start)
+    after, fresh = analyse(edited, before), analyse(edited)
+    assert _same_bits(after.output, fresh.output)
+    for k, (head, expected) in enumerate(zip(after.every_head.heads, fresh.every_head.heads, strict=True)):
+        for name in ("queries", "keys", "values", "weights", "dropped_weights", "context"):
+            assert _same_bits(getattr(head, name), getattr(expected, name)), (k, name)
+        kept = k < before.num_heads and head is before.every_head.heads[k]
+        assert kept == (k in untouched and before.dropout == after.dropout), k
+    assert _same_bits(after.query.context, fresh.query.context)
+    assert [numbers(c) for c in after.every_head_query.head_contexts] == [numbers(c) for c in fresh.every_head_query.head_contexts]
+
+
+def test_a_change_of_the_query_or_of_the_head_shown_computes_no_head_again():
+    before = analyse(WIDER)
+    for changed in (WIDER.with_query(4), WIDER.with_parameter("head", 2)):
+        after = analyse(changed, before)
+        assert after.every_head is before.every_head
+        assert _same_bits(after.query.weights, analyse(changed).query.weights)

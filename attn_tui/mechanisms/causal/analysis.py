@@ -36,10 +36,12 @@ def dropout_setting(scenario: Scenario) -> DropoutSetting:
 
 def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
     """The numbers for ``scenario``; ``previous`` saves converting and computing what is unchanged."""
-    inputs, weights, unchanged = trainable.inputs_and_weights(scenario, previous)
+    inputs, weights, _ = trainable.inputs_and_weights(scenario, previous)
     dropout = dropout_setting(scenario)
-    same_dropout = previous is not None and previous.dropout == dropout
-    all_queries = previous.all_queries if unchanged and same_dropout else causal_attention(inputs, *weights, dropout)  # type: ignore[union-attr]
+    # What the change left as it was is lent (an edit of W_q computes neither K nor V; another
+    # query, nothing): the same numbers as computed afresh.
+    earlier = previous.all_queries if isinstance(previous, Analysis) else None
+    all_queries = causal_attention(inputs, *weights, dropout, previous=earlier)
     return Analysis(
         scenario=scenario,
         inputs=inputs,

@@ -18,12 +18,14 @@ or 1/(1−p) (kept). Its mask is drawn as the book draws it, ``torch.manual_seed
 ``dropout`` on an n×n tensor, so it depends on (n, p, seed) only: editing an embedding or a weight
 never re-draws it.
 
-:func:`mask_projections` and :func:`mask_one_query` are the steps after the projections; the
-multi-head mechanism (3.6) runs every head through them.
+:func:`causal_head` (one head, reusing what an edit left unchanged) and :func:`mask_one_query`
+(the steps after one query's projection) are what the multi-head mechanism (3.6) runs each head
+through.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -37,9 +39,10 @@ from attn_tui.mechanisms.terms import (
     QueryWeightsAndContext,
     SoftmaxTerms,
     WeightedSum,
-    project,
+    check_weights,
     project_one_query,
     reused_keys_values,
+    same_numbers,
     softmax_terms,
     weighted_sum_terms,
 )
@@ -50,7 +53,7 @@ __all__ = [
     "causal_attention",
     "attend_one_query_causal",
     "causal_mask",
-    "mask_projections",
+    "causal_head",
     "mask_one_query",
 ]
 
@@ -102,8 +105,8 @@ class CausalAttention(Projections, _DroppedAndFirstWay):
 
     Inherits ``inputs``, ``w_query``, ``w_key``, ``w_value``, ``queries``, ``keys``, ``values``,
     ``scores``, ``scale`` and ``scaled_scores`` (all unmasked) from
-    :class:`~attn_tui.mechanisms.terms.Projections`. Shapes are for one head; inside multi-head
-    attention every tensor but ``inputs`` and ``mask`` has a leading head dimension h.
+    :class:`~attn_tui.mechanisms.terms.Projections`. Multi-head attention (3.6) keeps one of these
+    per head.
     """
 
     mask: torch.Tensor
@@ -146,25 +149,62 @@ class CausalAttention(Projections, _DroppedAndFirstWay):
         return self._first_way[1]
 
 
-def mask_projections(projections: Projections, dropout: DropoutSetting, dropout_multiplier: torch.Tensor | None) -> CausalAttention:
-    """The causal steps after the projections: mask, softmax, dropout (by ``dropout_multiplier``), Z.
+@functools.lru_cache(maxsize=4)
+def _shared_causal_mask(n_tokens: int) -> torch.Tensor:
+    # One mask per size, shared by every head and every edit (only read, never written).
+    return causal_mask(n_tokens)
 
-    ``projections`` may carry a leading head dimension; ``dropout_multiplier`` must then have it too.
+
+def causal_head(
+    inputs: torch.Tensor,
+    w_query: torch.Tensor,
+    w_key: torch.Tensor,
+    w_value: torch.Tensor,
+    dropout: DropoutSetting,
+    dropout_multiplier: torch.Tensor | None,
+    previous: CausalAttention | None = None,
+) -> CausalAttention:
+    """One causal head, every query at once: Q, K, V, the masked softmax, dropout by
+    ``dropout_multiplier`` (n×n, or None), Z.
+
+    ``previous`` is the same head before a change (an edit, another query, another dropout
+    draw): whatever it computed from the very same numbers (:func:`~attn_tui.mechanisms.terms.same_numbers`)
+    is taken from it, so that an edit of W_q computes neither K nor V, and another dropout mask
+    neither the scores nor the softmax. The result is bit for bit the one computed afresh: the
+    same operations on the same numbers. Nothing changed at all: ``previous`` itself.
     """
-    mask = causal_mask(projections.inputs.shape[0])
-    # Masking the scaled scores equals the book's scaling of the masked ones (−inf/√d_k = −inf),
-    # and saves dividing an n×n matrix per head a second time.
-    weights = torch.softmax(projections.scaled_scores.masked_fill(mask, -torch.inf), dim=-1)
-    dropped_weights = _apply_dropout(weights, dropout_multiplier)
-    return CausalAttention(
-        **vars(projections),
-        mask=mask,
-        weights=weights,
-        dropout=dropout,
-        dropout_multiplier=dropout_multiplier,
-        dropped_weights=dropped_weights,
-        context=dropped_weights @ projections.values,
+    check_weights(inputs, w_query=w_query, w_key=w_key, w_value=w_value)
+    if w_query.dim() != 2:
+        raise ValueError("a causal head takes one head's d_in×d_out weights")
+    same_inputs = previous is not None and same_numbers(previous.inputs, inputs)
+    kept = [same_inputs and same_numbers(getattr(previous, name), weight) for name, weight in (("w_query", w_query), ("w_key", w_key), ("w_value", w_value))]
+    queries, keys, values = (
+        getattr(previous, name) if keep else inputs @ weight
+        for keep, name, weight in zip(kept, ("queries", "keys", "values"), (w_query, w_key, w_value))
     )
+    mask = _shared_causal_mask(inputs.shape[0])
+    if kept[0] and kept[1]:
+        scale, scores, scaled_scores, weights = previous.scale, previous.scores, previous.scaled_scores, previous.weights  # type: ignore[union-attr]
+    else:
+        scores = queries @ keys.T
+        scale = keys.shape[-1] ** 0.5
+        scaled_scores = scores / scale
+        # Masking the scaled scores equals the book's scaling of the masked ones (−inf/√d_k = −inf),
+        # and saves dividing an n×n matrix a second time.
+        weights = torch.softmax(scaled_scores.masked_fill(mask, -torch.inf), dim=-1)
+    if all(kept) and same_numbers(previous.dropout_multiplier, dropout_multiplier):  # type: ignore[union-attr]
+        if previous.dropout == dropout:  # type: ignore[union-attr]
+            return previous  # type: ignore[return-value]
+        dropped_weights, context = previous.dropped_weights, previous.context  # type: ignore[union-attr]
+    else:
+        dropped_weights = _apply_dropout(weights, dropout_multiplier)
+        context = dropped_weights @ values
+    return CausalAttention(
+        inputs=inputs, w_query=w_query, w_key=w_key, w_value=w_value,
+        queries=queries, keys=keys, values=values, scores=scores, scale=scale, scaled_scores=scaled_scores,
+        mask=mask, weights=weights, dropout=dropout, dropout_multiplier=dropout_multiplier,
+        dropped_weights=dropped_weights, context=context,
+    )  # fmt: skip
 
 
 def _one_head_multiplier(n_tokens: int, dropout: DropoutSetting) -> torch.Tensor | None:
@@ -179,10 +219,12 @@ def causal_attention(
     w_key: torch.Tensor,
     w_value: torch.Tensor,
     dropout: DropoutSetting = NO_DROPOUT,
+    *,
+    previous: CausalAttention | None = None,
 ) -> CausalAttention:
-    """The book's ``CausalAttention`` forward pass over n×d_in ``inputs`` with d_in×d_out weights."""
-    projections = project(inputs, w_query, w_key, w_value)
-    return mask_projections(projections, dropout, _one_head_multiplier(inputs.shape[0], dropout))
+    """The book's ``CausalAttention`` forward pass over n×d_in ``inputs`` with d_in×d_out weights;
+    ``previous`` (the result before a change) lends what the change left as it was (see :func:`causal_head`)."""
+    return causal_head(inputs, w_query, w_key, w_value, dropout, _one_head_multiplier(inputs.shape[0], dropout), previous)
 
 
 # --- loop form, one query --------------------------------------------------------------------

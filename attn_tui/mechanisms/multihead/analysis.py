@@ -1,28 +1,25 @@
-"""Section 3.6's numbers for one scenario: every head at once (matrix form) and for the query
-(loop form), in the scenario's variant; the shown head also as a 3.5 analysis, so that 3.5's
-panels and walk show it as they show causal attention."""
+"""Section 3.6's numbers for one scenario: every head at once (matrix form), in the scenario's
+variant, and the shown head also as a 3.5 analysis (its matrix form, and its loop form for the
+query), so that 3.5's panels and walk show it as they show causal attention."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 import torch
 
 from attn_tui.core.compute import embeddings_tensor, matrix_tensor
 from attn_tui.core.scenario import Scenario
 from attn_tui.mechanisms.causal import analysis as causal
-from attn_tui.mechanisms.causal.compute import CausalAttention
 from attn_tui.mechanisms.multihead.compute import (
-    attend_one_query_multihead,
-    attend_one_query_wrapper,
+    MultiHeadAttention,
+    QueryRows,
+    WrapperAttention,
+    attend_one_query_head,
     multihead_attention,
-    split_heads,
+    query_rows,
     wrapper_attention,
 )
-
-PER_HEAD = ("w_query", "w_key", "w_value", "queries", "keys", "values", "scores", "scaled_scores", "weights", "dropped_weights", "context")
-"""The fields of the heads' CausalAttention with a leading head dimension."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +31,10 @@ class Analysis(causal.Analysis):
     """"split" (MultiHeadAttention) or "wrapper" (MultiHeadAttentionWrapper)."""
     head: int
     """The shown head, 0-based."""
-    every_head: Any
-    """The matrix form of all heads: a MultiHeadAttention or WrapperAttention of the compute core."""
-    every_head_query: Any
-    """The loop form for the query: a QueryMultiHeadAttention or QueryWrapperAttention."""
+    every_head: MultiHeadAttention | WrapperAttention
+    """The matrix form of all heads (``every_head.heads[k]`` is head k's)."""
+    every_head_query: QueryRows
+    """Every head's context vector and the output for the query, rows of ``every_head``."""
     tensors: dict[str, torch.Tensor]
     """Every matrix of the scenario as a tensor, by name (reused when unchanged)."""
 
@@ -61,16 +58,6 @@ class Analysis(causal.Analysis):
         return self.every_head.context
 
 
-def head_of(heads: CausalAttention, head: int) -> CausalAttention:
-    """Head ``head`` of the batched heads, as one causal head."""
-    values = {field.name: getattr(heads, field.name) for field in fields(heads)}
-    for name in PER_HEAD:
-        values[name] = values[name][head]
-    if values["dropout_multiplier"] is not None:
-        values["dropout_multiplier"] = values["dropout_multiplier"][head]
-    return CausalAttention(**values)
-
-
 def _tensors(scenario: Scenario, previous: Analysis | None) -> dict[str, torch.Tensor]:
     """Every matrix as a float32 tensor; an unchanged one (the same rows) is the last tensor."""
     tensors = {}
@@ -84,6 +71,9 @@ def _tensors(scenario: Scenario, previous: Analysis | None) -> dict[str, torch.T
 
 
 def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
+    """The numbers for ``scenario``; ``previous`` lends every head an edit left as it was (an edit
+    of one cell of W_q changes one head), and all of them to a change of the query or of the
+    head shown. Only the shown head gets its loop form (every term, for the panels and the walk)."""
     from attn_tui.mechanisms.multihead import HEAD, MULTIHEAD, SPLIT, head_names
 
     if previous is not None and not isinstance(previous, Analysis):
@@ -94,36 +84,26 @@ def analyse(scenario: Scenario, previous: Analysis | None = None) -> Analysis:
     variant = MULTIHEAD.variant(scenario)
     heads = MULTIHEAD.heads(scenario)
     head = min(int(MULTIHEAD.setting(scenario, HEAD.name)), heads) - 1
-    # Only the query or the shown head changed (the same tensors and settings): every head's
-    # matrix form is still the one computed.
-    unchanged = (
-        previous is not None
-        and previous.inputs is inputs
-        and previous.tensors.keys() == tensors.keys()
-        and all(previous.tensors[name] is tensor for name, tensor in tensors.items())
-        and (previous.dropout, previous.variant, previous.num_heads) == (dropout, variant, heads)
-    )
+    earlier = previous.every_head if previous is not None and previous.variant == variant else None
+    every_head: MultiHeadAttention | WrapperAttention
     if variant == SPLIT:
         qkv = (tensors["W_q"], tensors["W_k"], tensors["W_v"])
         out = (tensors["W_out"], tensors["b_out"][0])
-        every_head = previous.every_head if unchanged else multihead_attention(inputs, *qkv, *out, heads, dropout)  # type: ignore[union-attr]
-        every_head_query = attend_one_query_multihead(inputs, *qkv, *out, heads, scenario.query, dropout, matrix=every_head)
-        shown_weights = tuple(split_heads(w, heads)[head] for w in qkv)
+        every_head = multihead_attention(inputs, *qkv, *out, heads, dropout, previous=earlier)  # type: ignore[arg-type]
     else:
         per_head = [tuple(tensors[name] for name in head_names(k + 1)) for k in range(heads)]
-        every_head = previous.every_head if unchanged else wrapper_attention(inputs, per_head, dropout)  # type: ignore[union-attr]
-        every_head_query = attend_one_query_wrapper(inputs, per_head, scenario.query, dropout, matrix=every_head)
-        shown_weights = per_head[head]
+        every_head = wrapper_attention(inputs, per_head, dropout, previous=earlier)  # type: ignore[arg-type]
+    shown = every_head.heads[head]
     return Analysis(
         scenario=scenario,
         inputs=inputs,
-        weights=shown_weights,  # type: ignore[arg-type]
-        all_queries=head_of(every_head.heads, head),
-        query=every_head_query.heads[head],
+        weights=(shown.w_query, shown.w_key, shown.w_value),
+        all_queries=shown,
+        query=attend_one_query_head(every_head.heads, head, scenario.query),
         dropout=dropout,
         variant=variant,
         head=head,
         every_head=every_head,
-        every_head_query=every_head_query,
+        every_head_query=query_rows(every_head, scenario.query),
         tensors=tensors,
     )

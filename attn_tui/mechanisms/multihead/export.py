@@ -115,8 +115,9 @@ def panels_csv(analysis: Analysis, *, every_query: bool = False) -> str:
     for q in range(scenario.n_tokens) if every_query else (scenario.query,):
         query = scenario.tokens[q]
         for k in range(analysis.num_heads):
-            rows.per_token(f"head {k + 1} weight", query, scenario.tokens, every.heads.weights[k, q])
-            rows.per_token(f"head {k + 1} weight after dropout", query, scenario.tokens, every.heads.dropped_weights[k, q])
-            rows.per_dimension(f"head {k + 1} context", query, every.heads.context[k, q])
+            head = every.heads[k]
+            rows.per_token(f"head {k + 1} weight", query, scenario.tokens, head.weights[q])
+            rows.per_token(f"head {k + 1} weight after dropout", query, scenario.tokens, head.dropped_weights[q])
+            rows.per_dimension(f"head {k + 1} context", query, head.context[q])
         rows.per_dimension("context", query, analysis.output[q])
     return rows.text()

@@ -18,14 +18,17 @@ from attn_tui.ui.widgets.matrix_panel import LABEL_WIDTH, heat_fractions, rows_o
 from attn_tui.ui.widgets.panels import NOT_YET, Panel
 
 if TYPE_CHECKING:
+    from torch import Tensor
+
     from attn_tui.mechanisms.multihead.analysis import Analysis
 
 HEADS_LISTED = 6
 """Heads whose context vectors the heads panel lists; the rest are counted."""
 
 
-def _vector(values: list[float], count: int = 8) -> str:
-    shown = ", ".join(format_number(v) for v in values[:count])
+def _vector(values: Tensor, count: int = 8) -> str:
+    """The first ``count`` values (converted alone: a vector may have 768)."""
+    shown = ", ".join(format_number(v) for v in values[:count].tolist())
     return f"[{shown}{', …' if len(values) > count else ''}]"
 
 
@@ -55,21 +58,19 @@ class HeadsPanel(Panel):
         return progress is None or (progress.stage is not None and progress.stage.number >= HEADS.number)
 
     def render_body(self, analysis: Analysis) -> Table:  # type: ignore[override]
-        loop = analysis.every_head_query
+        rows = analysis.every_head_query
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True)
         table.add_column(no_wrap=True)
         revealed = self._revealed()
-        for k, head in enumerate(loop.heads[:HEADS_LISTED]):
+        for k, context in enumerate(rows.head_contexts[:HEADS_LISTED]):
             known = revealed or k == analysis.head
-            table.add_row(f"head {k + 1}", _vector(head.context.tolist()) if known else NOT_YET, style="bold" if k == analysis.head else "")
-        if len(loop.heads) > HEADS_LISTED:
-            table.add_row("", f"… {len(loop.heads) - HEADS_LISTED} more heads (the matrix view, m, shows them)")
+            table.add_row(f"head {k + 1}", _vector(context) if known else NOT_YET, style="bold" if k == analysis.head else "")
+        if len(rows.head_contexts) > HEADS_LISTED:
+            table.add_row("", f"… {len(rows.head_contexts) - HEADS_LISTED} more heads (the matrix view, m, shows them)")
         if analysis.variant == "split":
-            table.add_row("concat", _vector(loop.concatenated.tolist()) if revealed else NOT_YET)
-            table.add_row("z", _vector(loop.context.tolist()) if revealed else NOT_YET, style="bold")
-        else:
-            table.add_row("z", _vector(loop.context.tolist()) if revealed else NOT_YET, style="bold")
+            table.add_row("concat", _vector(rows.concatenated) if revealed else NOT_YET)
+        table.add_row("z", _vector(rows.context) if revealed else NOT_YET, style="bold")
         return table
 
 
@@ -93,12 +94,12 @@ class HeadsMatrixPanel(CausalMatrixPanel):
             side_by_side.add_column(no_wrap=True)
         tables = []
         for k in range(fitting):
-            weights = rows_of(every.weights[k], rows)
+            weights = rows_of(every[k].weights, rows)
             shown = "  ◀ the panels' head" if k == analysis.head else ""
             title = Text(f"head {k + 1} weights, {MASKED} masked{shown}", style="bold underline")
             matrix = self._matrix(
                 analysis, rows, rows, token_names, weights, revealed,
-                heat=heat_fractions(every.weights[k], weights, rows), marks=lambda i, j: MASKED if j > i else None,
+                heat=heat_fractions(every[k].weights, weights, rows), marks=lambda i, j: MASKED if j > i else None,
             )  # fmt: skip
             tables.append(Group(title, matrix))
         side_by_side.add_row(*tables)

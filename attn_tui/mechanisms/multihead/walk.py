@@ -40,9 +40,9 @@ def _heads_steps(analysis: Analysis) -> list[Step]:
     scenario = analysis.scenario
     q = scenario.query
     done = Known.everything(scenario.n_tokens, analysis.d_out)
-    loop = analysis.every_head_query
-    heads = [head.context.tolist() for head in loop.heads]
-    concatenated = loop.context.tolist() if analysis.variant == "wrapper" else loop.concatenated.tolist()
+    rows = analysis.every_head_query
+    heads = [context.tolist() for context in rows.head_contexts]
+    concatenated = rows.context.tolist() if analysis.variant == "wrapper" else rows.concatenated.tolist()
     step = Step(
         stage=HEADS,
         title="concat(z₁, …, z_h)",
@@ -60,9 +60,9 @@ def _heads_steps(analysis: Analysis) -> list[Step]:
     )
     if analysis.variant != "split":
         return [step]
-    b_out = loop.b_out.tolist()
-    out = loop.context.tolist()
-    sums = loop.out_terms.sum(dim=0).tolist()
+    b_out = rows.b_out.tolist()  # type: ignore[union-attr]
+    out = rows.context.tolist()
+    sums = rows.out_terms.sum(dim=0).tolist()
     projection = Step(
         stage=HEADS,
         title=f"{context_vector(q + 1)} = concat·W_out + b_out",
