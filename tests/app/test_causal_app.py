@@ -4,6 +4,8 @@ the matrix view with −∞ and ×, the walk's mask and dropout stages, undo."""
 
 from __future__ import annotations
 
+from textual.widgets import Switch
+
 from attn_tui.core.scenario import SEED_EXAMPLE
 from attn_tui.ui.app import AttnApp
 from conftest import help_keys, message, panel_text, running, settled, widget_text
@@ -93,12 +95,40 @@ async def test_the_settings_dialog_sets_p_and_refuses_a_p_out_of_range():
         await pilot.pause()
         assert "dropout p must be from 0 to 0.9" in widget_text(app.screen.query_one(".dialog-error"))
         app.screen.query_one("#setting-dropout_p").value = "0.2"
-        app.screen.query_one("#setting-training").value = "on"
+        app.screen.query_one("#setting-training").value = True
         await pilot.press("enter")
         await settled(pilot)
         assert app.scenario.parameters["dropout_p"] == 0.2 and app.scenario.parameters["training"] is True
         assert "Settings: dropout p 0.2, dropout seed 123, training on." in message(app)
         assert "dropout p 0.2 seed 123 · training" in str(app.query_one("#attention").border_subtitle)
+
+
+async def test_training_is_a_switch_in_the_dialog_flipped_by_space_and_applied_by_enter():
+    async with running(causal_app(), size=(80, 24)) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        switch = dialog.query_one("#setting-training", Switch)
+        assert switch.value is False and str(dialog.query_one("#setting-training-state").render()) == "off"
+        await pilot.press("tab", "tab")  # dropout p → seed → the switch
+        assert dialog.focused is switch
+        await pilot.press("space")
+        await pilot.pause()
+        assert switch.value is True and str(dialog.query_one("#setting-training-state").render()) == "on"
+        await pilot.press("space", "space")  # off and on again: Space only flips
+        await pilot.press("enter")  # applies, from the switch too
+        await settled(pilot)
+        assert app.screen is app.screen_stack[0] and app.scenario.parameters["training"] is True
+        assert "training on" in message(app)
+        await pilot.press("T")  # the main screen's key still switches it
+        await settled(pilot)
+        assert app.scenario.parameters["training"] is False
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen.query_one("#setting-training", Switch).value is False
+        await pilot.press("escape")
 
 
 async def test_the_dropout_keys_do_nothing_outside_3_5_and_the_help_lists_them():
