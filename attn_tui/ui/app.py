@@ -73,6 +73,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
     TITLE = "attn-tui"
     COMMANDS = App.COMMANDS | {AttnCommands}
     HORIZONTAL_BREAKPOINTS = layout.HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = layout.VERTICAL_BREAKPOINTS
 
     BINDINGS = [
         *RECOVERY_BINDINGS,  # first: while recovered work is offered, its key leads the footer
@@ -289,7 +290,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         if analysis is not None and not self.matrix_view and query_panels:
             # The mechanism's panels that list tokens share the rows; the last panel (the
             # context vector) keeps at least one line of numbers.
-            listing = [panel for panel in query_panels if panel.LISTS_TOKENS]
+            listing = [panel for panel in query_panels if panel.LISTS_TOKENS and panel.display]  # not one a short screen hides
             last = query_panels[-1]
             fit = layout.fit_right_column(
                 height,

@@ -43,6 +43,13 @@ QUERY_BAR_LINES = 4
 """Lines of token chips in the query bar when there is room."""
 
 
+TALL = 30
+"""Terminal heights from which a mechanism may show a panel it leaves out at 80×24 (3.6's
+projections): below, the single-query panels would each list fewer tokens than 80×24 holds."""
+VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]
+"""Screen classes by terminal height, as :data:`HORIZONTAL_BREAKPOINTS` by width."""
+
+
 def grid_spacing(width: int) -> tuple[int, int]:
     """The grid's least column width and longest label on a terminal ``width`` columns wide."""
     return GRID_SPACING[max(breakpoint for breakpoint in GRID_SPACING if width >= breakpoint)]
@@ -86,12 +93,19 @@ def fit_right_column(height: int, n_tokens: int, fixed_lines: int, context_lines
     """
     column = height - CHROME_ROWS
     panels_chrome = listing * BORDER_ROWS + fixed_lines
-    context_wanted = BORDER_ROWS + min(context_lines, max(1, column // CONTEXT_SHARE))
+    context_wanted = BORDER_ROWS + min(context_lines, context_lines_at_most(height))
     rows = _rows_that_fit(column - panels_chrome - context_wanted, n_tokens, listing)
     notes = listing * WINDOW_NOTE_ROWS if rows < n_tokens else 0
     rest = column - panels_chrome - listing * rows - notes
     context_height = max(BORDER_ROWS + 1, min(BORDER_ROWS + context_lines, rest))
     return RightColumn(rows, context_height)
+
+
+def context_lines_at_most(height: int) -> int:
+    """Lines the context panel (the last under the listing panels) is given at most on a screen
+    ``height`` rows tall, when the listing panels could use more: a panel whose lines matter
+    unequally (3.6's heads, then z) chooses which to show within them."""
+    return max(1, (height - CHROME_ROWS) // CONTEXT_SHARE)
 
 
 def _rows_that_fit(room: int, n_tokens: int, listing: int = 2) -> int:

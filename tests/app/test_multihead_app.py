@@ -4,13 +4,22 @@ by side in the matrix view, each head's matrices in the grid, undo."""
 
 from __future__ import annotations
 
-from attn_tui.core.scenario import SEED_EXAMPLE
+import pytest
+
+from attn_tui.core.scenario import SEED_EXAMPLE, seeded_scenario
+from attn_tui.mechanisms import mechanism_named
 from attn_tui.ui.app import AttnApp
-from conftest import message, panel_text, running, settled, widget_text
+from conftest import message, panel_text, running, screen_text, settled, widget_text
 
 
 def multihead_app() -> AttnApp:
     return AttnApp(SEED_EXAMPLE.with_mechanism("multihead"))
+
+
+def heads_app(tokens: int, d_out: int, heads: int, head: int = 1) -> AttnApp:
+    """3.6 with ``tokens`` tokens and ``heads`` heads of d_out/heads columns, head ``head`` shown."""
+    scenario = seeded_scenario(tokens, 3, seed=1).with_parameter("heads", heads).with_parameter("head", head)
+    return AttnApp(scenario.with_mechanism("multihead", mechanism_named("3.6").initialise(scenario, "split", 123, d_out)))
 
 
 async def test_3_6_shows_the_books_context_and_h_steps_through_the_heads():
@@ -33,6 +42,47 @@ async def test_3_6_shows_the_books_context_and_h_steps_through_the_heads():
         await pilot.press("u", "u")
         await settled(pilot)
         assert app.scenario.parameters["head"] == 1 and not app.history.can_undo
+
+
+async def test_at_80x24_the_heads_show_whole_and_a_note_says_where_the_projections_are():
+    """The projections' panel needs more rows than 80×24 has beside the weights and the heads:
+    hidden, with a note; z is on screen."""
+    async with running(multihead_app(), size=(80, 24)) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        screen = screen_text(app)
+        assert not app.query_one("#projections").display and "k = x·W_k" not in screen
+        for line in ("head 1 [-0.5889]", "head 2 [0.0122]", "concat [-0.5889, 0.0122]", "z      [0.2943, 0.3897]", "q k v: w walks them; 30+ rows list them"):
+            assert line in screen, line
+        assert "α₂₆ step        −∞      —" in screen  # every token's weight still listed
+
+
+@pytest.mark.parametrize("size", [(100, 30), (120, 40), (200, 60)])
+async def test_from_30_rows_the_shown_heads_projections_show(size):
+    async with running(multihead_app(), size=size) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        screen = screen_text(app)
+        assert app.query_one("#projections").display and "Head 1  k = x·W_k │ v = x·W_v" in screen
+        assert "q⁽²⁾ =  -0.3021" in screen and "journey -0.8709 │ -0.7142" in screen  # head 1's column
+        assert "z      [0.2943, 0.3897]" in screen and "30+ rows" not in screen
+        await pilot.press("H")
+        await settled(pilot)
+        assert "Head 2  k = x·W_k" in screen_text(app)
+
+
+@pytest.mark.parametrize("size, tokens", [((80, 24), 6), ((80, 24), 12), ((100, 30), 12)])
+async def test_many_heads_list_the_shown_one_and_keep_concat_and_z_on_screen(size, tokens):
+    async with running(heads_app(tokens, 16, 8, head=5), size=size) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        region = app.query_one("#context").region  # the heads' panel as on screen, scrolled lines left out
+        shown = screen_text(app).splitlines()[region.y : region.bottom]
+        lines = [" ".join(line[region.x : region.right].strip("│ ").split()) for line in shown]
+        heads = [line for line in lines if line.startswith("head ")]
+        assert any(line.startswith("head 5 [") for line in heads) and len(heads) < 8
+        assert f"… {8 - len(heads)} more (H next · m all)" in lines
+        assert any(line.startswith("concat [") for line in lines) and any(line.startswith("z [") for line in lines)
 
 
 async def test_three_heads_are_refused_for_d_out_2_and_one_head_is_fine():

@@ -132,9 +132,9 @@ class MultiHeadMechanism(CausalAttentionMechanism):
         return build_walkthrough(analysis)
 
     def panels(self) -> Sequence[type]:
-        from attn_tui.mechanisms.multihead.panels import HeadsPanel, HeadWeightsPanel
+        from attn_tui.mechanisms.multihead.panels import HeadProjectionsPanel, HeadsPanel, HeadWeightsPanel
 
-        return (HeadWeightsPanel, HeadsPanel)
+        return (HeadProjectionsPanel, HeadWeightsPanel, HeadsPanel)
 
     def matrix_view(self) -> type:
         from attn_tui.mechanisms.multihead.panels import HeadsMatrixPanel
