@@ -135,12 +135,33 @@ async def test_the_matrix_view_puts_the_heads_side_by_side_when_there_is_room():
         matrix = panel_text(app, "matrix")
         assert "head 1 weights, — masked" in matrix and "head 2 weights, — masked" in matrix
         assert "▶journey 0.2943 0.3897" in [" ".join(line.split()) for line in matrix.splitlines()]
-    async with running(multihead_app(), size=(100, 30)) as pilot:
+    async with running(multihead_app(), size=(100, 30)) as pilot:  # the grid beside: one head
         app = pilot.app
         await settled(pilot)
         await pilot.press("m")
         await settled(pilot)
-        assert "Head 2: no room beside head 1" in panel_text(app, "matrix")
+        matrix = " ".join(panel_text(app, "matrix").split())
+        assert "Head 2 not shown here: each needs 58 columns. H shows the next head below" in matrix
+
+
+async def test_at_80_columns_two_heads_fit_side_by_side_with_two_decimals_and_the_rest_are_named():
+    async with running(multihead_app(), size=(80, 24)) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        await pilot.press("m")
+        await settled(pilot)
+        matrix = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        assert "│ head 1 ◀ shown head 2 │" in matrix
+        assert "│ ▶jour… 0.48 0.52 — — — — ▶jour… 0.50 0.50 — — — — │" in matrix  # 0.4776 0.5224 │ 0.4988 0.5012
+        assert not any("not shown here" in line for line in matrix)
+    async with running(heads_app(6, 8, 4, head=4), size=(80, 24)) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        await pilot.press("m")
+        await settled(pilot)
+        text = " ".join(panel_text(app, "matrix").split())
+        assert "head 3 head 4 ◀ shown" in text  # the shown head, and one beside it
+        assert "Heads 1–2 not shown here: each needs 38 columns. H shows the next head below" in text
 
 
 async def test_the_walk_ends_with_the_heads_concatenated_and_out_proj():
@@ -156,3 +177,11 @@ async def test_the_walk_ends_with_the_heads_concatenated_and_out_proj():
         await pilot.press("left", "left")
         await settled(pilot)
         assert app.matrix_view  # back in the matrix stage, the matrix view shows every head
+
+
+def test_the_heads_left_out_are_named_in_runs():
+    from attn_tui.mechanisms.multihead.panels import heads_named
+
+    assert heads_named([1]) == "Head 2"
+    assert heads_named([2, 3, 4]) == "Heads 3–5"
+    assert heads_named([0, 5, 6]) == "Heads 1, 6–7"

@@ -3,8 +3,9 @@ their concatenation and out_proj, and the matrix view with every head's weights 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -18,7 +19,7 @@ from attn_tui.mechanisms.causal.walk import MASKED
 from attn_tui.mechanisms.multihead.walk import HEADS
 from attn_tui.mechanisms.trainable.panels import ProjectionsPanel
 from attn_tui.ui.layout import TALL, context_lines_at_most
-from attn_tui.ui.widgets.matrix_panel import LABEL_WIDTH, heat_fractions, rows_of
+from attn_tui.ui.widgets.matrix_panel import CELL_WIDTH, heat_fractions, rows_of
 from attn_tui.ui.widgets.panels import NOT_YET, Panel, fixed_widths, window
 
 if TYPE_CHECKING:
@@ -140,32 +141,80 @@ class HeadsPanel(Panel):
         return table
 
 
+COMPACT_CELL = 5
+"""A space and a weight with two decimals (0.48): heads side by side in less room."""
+COMPACT_LABEL = 7
+"""The query mark and a token cut to five cells, then a space."""
+HEADS_GAP = 1
+"""Blank columns between two heads side by side."""
+
+
+def _two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def heads_named(heads: Sequence[int]) -> str:
+    """0-based heads in words, runs joined: [1] → "Head 2", [2, 3, 4] → "Heads 3–5",
+    [0, 5, 6] → "Heads 1, 6–7"."""
+    runs: list[list[int]] = []
+    for k in heads:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    named = ", ".join(f"{run[0] + 1}" if len(run) == 1 else f"{run[0] + 1}–{run[-1] + 1}" for run in runs)
+    return f"{'Head' if len(heads) == 1 else 'Heads'} {named}"
+
+
 class HeadsMatrixPanel(CausalMatrixPanel):
     """Every head's causal weights side by side, as many as the width allows (a note names the
-    rest), then the module's output for every token; then the shown head as 3.5 shows it."""
+    rest), then the module's output for every token; then the shown head as 3.5 shows it.
+
+    When the heads do not all fit with 4 decimals, they are drawn with two (:data:`COMPACT_CELL`)
+    if that fits more of them: two heads of six tokens then need 75 columns, not 118. The shown
+    head is always among them, and with 4 decimals below."""
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         module = "MultiHeadAttention" if analysis.variant == "split" else "MultiHeadAttentionWrapper"
         return f"All queries, every head ({module})"
+
+    def _side_by_side(self, analysis: Analysis, rows: range, token_names: list[str]) -> tuple[range, bool, int]:
+        """The heads drawn side by side (around the shown one), whether compact, and one head's width."""
+        heads = analysis.num_heads
+        width = self.scrollable_content_region.width
+        longest = max(cell_len(name) for name in token_names) + 1
+        full = self._label_width + max(CELL_WIDTH, min(longest, (width - self._label_width) // len(rows))) * len(rows)
+        compact = COMPACT_LABEL + COMPACT_CELL * len(rows)
+
+        def fitting(one_head: int) -> int:
+            return max(1, min(heads, (width + HEADS_GAP) // (one_head + HEADS_GAP)))
+
+        use_compact = fitting(full) < heads and fitting(compact) > fitting(full)
+        one_head = compact if use_compact else full
+        return window(heads, analysis.head, fitting(one_head)), use_compact, one_head
 
     def _trainable_matrices(self, analysis: Analysis) -> Group:  # type: ignore[override]
         every = analysis.every_head.heads
         revealed = self.known(analysis).matrices >= 3
         rows, outs, out_names, token_names = self._shown_window(analysis)
         heads = analysis.num_heads
-        one_head = LABEL_WIDTH + self._cell_width * len(rows)
-        fitting = max(1, min(heads, (self.scrollable_content_region.width + 2) // (one_head + 2)))
-        side_by_side = Table.grid(padding=(0, 2))
-        for _ in range(fitting):
+        shown, compact, one_head = self._side_by_side(analysis, rows, token_names)
+        side_by_side = Table.grid(padding=(0, HEADS_GAP))
+        for _ in shown:
             side_by_side.add_column(no_wrap=True)
         tables = []
-        for k in range(fitting):
+        for k in shown:
             weights = rows_of(every[k].weights, rows)
-            shown = "  ◀ the panels' head" if k == analysis.head else ""
-            title = Text(f"head {k + 1} weights, {MASKED} masked{shown}", style="bold underline")
+            if compact:  # a title no wider than the head's matrix
+                title = Text(f"head {k + 1}{' ◀ shown' if k == analysis.head else ''}", style="bold underline")
+                style = {"number": _two_decimals, "least_cell_width": COMPACT_CELL, "label_width": COMPACT_LABEL}
+            else:
+                mark = "  ◀ the panels' head" if k == analysis.head else ""
+                title = Text(f"head {k + 1} weights, {MASKED} masked{mark}", style="bold underline")
+                style = {}
             matrix = self._matrix(
                 analysis, rows, rows, token_names, weights, revealed,
-                heat=heat_fractions(every[k].weights, weights, rows), marks=lambda i, j: MASKED if j > i else None,
+                heat=heat_fractions(every[k].weights, weights, rows), marks=lambda i, j: MASKED if j > i else None, **style,
             )  # fmt: skip
             tables.append(Group(title, matrix))
         side_by_side.add_row(*tables)
@@ -173,16 +222,29 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         width = analysis.output.shape[1]
         output_columns = range(min(width, 12))
         output = "Z = concat·W_out + b_out" if analysis.variant == "split" else "Z = concat(heads)"
-        parts: list[Text | Table | Group] = [side_by_side]
-        if fitting < heads:
-            rest = f"Head {heads}" if fitting + 1 == heads else f"Heads {fitting + 1}–{heads}"
-            parts.append(Text(f"{rest}: no room beside head {fitting} (each needs {one_head + 2} columns); a wider terminal shows them, H shows one below.", style="italic"))
+        parts: list[Text | Table | Group] = []
+        if compact:
+            parts.append(Text(f"Every head's weights, {MASKED} masked, 2 decimals (4 below, for head {analysis.head + 1})", style="bold underline"))
+        parts.append(side_by_side)
+        left_out = [k for k in range(heads) if k not in shown]
+        if left_out:
+            note = (
+                f"{heads_named(left_out)} not shown here: each needs {one_head + HEADS_GAP} columns. "
+                f"H shows the next head below, as 3.5 shows it; a wider terminal shows more side by side."
+            )
+            parts.append(self._wrapped(Text(note, style="italic")))
         parts += [
             Text(""),
             Text(f"{output}  every token's output ({n}×{width})", style="bold underline"),
-            self._matrix(analysis, rows, output_columns, [f"out {k + 1}" for k in output_columns], rows_of(analysis.output, rows), self.known(analysis).matrices >= 4),
+            self._matrix(analysis, rows, output_columns, [f"out {k + 1}" for k in output_columns], rows_of(analysis.output[:, : len(output_columns)], rows), self.known(analysis).matrices >= 4),
             Text(""),
             Text(f"Head {analysis.head + 1}, as 3.5 shows it:", style="bold"),
             *super()._trainable_matrices(analysis).renderables,
         ]
         return Group(*parts)
+
+    def _wrapped(self, note: Text) -> Text:
+        """``note`` broken into lines at the panel's width: the body is as wide as its longest line
+        (it scrolls sideways), and a note must not be what widens it."""
+        width = self.scrollable_content_region.width
+        return Text("\n").join(note.wrap(self.app.console, width)) if width > 0 else note

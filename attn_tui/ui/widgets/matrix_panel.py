@@ -120,25 +120,36 @@ class MatrixPanel(Panel):
         revealed: bool,
         heat: list[list[float]] | None = None,
         marks: Callable[[int, int], str | None] | None = None,
+        *,
+        number: Callable[[float], str] = format_number,
+        least_cell_width: int = CELL_WIDTH,
+        label_width: int | None = None,
     ) -> Table:
         """``marks(row, column)``: a sign to show instead of the number (3.5: −∞ for a masked score),
-        or None for the number; a marked cell takes no heat colour, so it reads the same without colour."""
+        or None for the number; a marked cell takes no heat colour, so it reads the same without colour.
+
+        ``number`` writes a value (4 decimals); a compact matrix (3.6's heads side by side) passes
+        a shorter one with its ``least_cell_width`` and ``label_width``, and keeps its column
+        names cut to its cells however wide the panel."""
         scenario = analysis.scenario
+        compact = label_width is not None
+        label_width = self._label_width if label_width is None else label_width
         table = Table.grid(padding=0)
-        table.add_column(no_wrap=True, width=self._label_width)
+        table.add_column(no_wrap=True, width=label_width)
 
         def text(row: int, column: int, value: float) -> str:
             if not revealed:
                 return NOT_YET
             mark = marks(row, column) if marks is not None else None
-            return format_number(value) if mark is None else mark
+            return number(value) if mark is None else mark
 
         # A space and the widest number: a narrow panel scrolls sideways rather than cutting numbers short.
         texts = [[text(i, k, row_values[k]) for k in columns] for i, row_values in zip(rows, values)]
-        cell_width = max([CELL_WIDTH, *(len(text) + 1 for row in texts for text in row)])
-        # Column names in full when the panel has the room (a wide terminal), else cut with ….
-        room = (self.scrollable_content_region.width - self._label_width) // max(1, len(columns))
-        cell_width = max(cell_width, min(max(cell_len(name) for name in names) + 1, room))
+        cell_width = max([least_cell_width, *(len(text) + 1 for row in texts for text in row)])
+        if not compact:
+            # Column names in full when the panel has the room (a wide terminal), else cut with ….
+            room = (self.scrollable_content_region.width - label_width) // max(1, len(columns))
+            cell_width = max(cell_width, min(max(cell_len(name) for name in names) + 1, room))
         self._cell_width = max(self._cell_width, cell_width)
         headers = [Text(f" {clip(name, cell_width - 1)}", style="italic") for name in names]
         # A fixed width spares Rich measuring every cell; a header wider than its numbers (wide
@@ -150,7 +161,7 @@ class MatrixPanel(Panel):
         for i, row_values in zip(rows, values):
             is_query = i == scenario.query
             mark = QUERY_MARK if is_query else " "
-            label = Text(clip(f"{mark}{scenario.tokens[i]}", self._label_width - 1), style="bold reverse" if is_query else "")
+            label = Text(clip(f"{mark}{scenario.tokens[i]}", label_width - 1), style="bold reverse" if is_query else "")
             cells = []
             for j, k in enumerate(columns):
                 # A leading space inside the cell: the heatmap colour fills it too, keeping cells apart.
