@@ -185,7 +185,9 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
                 yield self._message
                 yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):
-                yield from self._new_panels(self.mechanism)
+                # 3.3's panels, whose module the app imports anyway, say "loading torch…" in the
+                # first frame; another section's (their modules) are swapped in once torch is (_show).
+                yield from self._new_panels(mechanism_named("simple"))
         yield Static(id="too-small")
         yield Footer()
 
@@ -331,7 +333,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
             self.complete_parameters()  # e.g. embeddings of another dimension dropped the weights
             return  # completing set the scenario again: its watcher shows it
         self.remember_parameters(scenario)
-        if self._panels_mechanism != scenario.mechanism:
+        if self._panels_mechanism != scenario.mechanism and self._analyse is not None:
             # The old mechanism's panels cannot show the new analysis: none is shown until the
             # new ones are mounted.
             self._panels = []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 import textwrap
@@ -79,6 +80,48 @@ async def test_torch_is_imported_only_once_the_first_frame_is_out(monkeypatch):
     async with running(app):
         pass
     assert seen == [True]
+
+
+FIRST_FRAME_MODULES = """
+    import asyncio, json, sys
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.terminal import preload
+    from attn_tui.ui.app import AttnApp
+
+    loaded = []
+
+    def record():  # the loader's first step, once the first frame is out
+        loaded.extend(sorted(sys.modules))
+        return False
+
+    preload.load_torch_libraries = record
+
+    async def main():
+        async with AttnApp(SEED_EXAMPLE.with_mechanism(sys.argv[1])).run_test(size=(80, 24)) as pilot:
+            while not loaded:
+                await pilot.pause(0.02)
+
+    asyncio.run(main())
+    print(json.dumps(loaded))
+"""
+
+
+def modules_before_the_first_frame(mechanism: str) -> set[str]:
+    """What a fresh interpreter has imported when the first frame of ``mechanism`` is out."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(FIRST_FRAME_MODULES), mechanism], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_every_section_imports_what_3_3_imports_before_the_first_frame():
+    """3.4–3.6 mount their own panels once torch has loaded: the first frame of --mechanism 3.6
+    waits for no module 3.3's does not (their panels' modules load with the numbers)."""
+    simple = modules_before_the_first_frame("simple")
+    assert "attn_tui.ui.app" in simple and "torch" not in simple
+    for mechanism in ("trainable", "causal", "multihead"):
+        assert sorted(modules_before_the_first_frame(mechanism) - simple) == [], mechanism
 
 
 async def test_garbage_collection_is_back_on_once_the_numbers_are_shown():
