@@ -135,6 +135,7 @@ CHANGES = {
     "the heads": (WIDER, lambda s: s.with_mechanism("multihead", MULTIHEAD.with_settings(s, {"heads": 4})), set()),
     "the wrapper's head 2": (WIDER_WRAPPER, lambda s: s.with_matrix_value("W_k.2", 0, 1, 0.5), {0}),
     "the wrapper's embeddings": (WIDER_WRAPPER, lambda s: s.with_value(0, 0, 0.9), set()),
+    "the wrapper's heads": (WIDER_WRAPPER, lambda s: s.with_mechanism("multihead", MULTIHEAD.with_settings(s, {"heads": 3})), {0, 1}),
 }
 
 

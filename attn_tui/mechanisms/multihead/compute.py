@@ -181,12 +181,12 @@ def _compute_heads(
     previous: Heads | None,
 ) -> Heads:
     """Each head by :func:`~attn_tui.mechanisms.causal.compute.causal_head`, lending it the same
-    head of ``previous`` (when it has as many heads)."""
-    if previous is not None and len(previous) != len(heads_weights):
-        previous = None
+    head of ``previous`` if it had one (a wrapper given a third head keeps its first two: what a
+    head reuses is checked number by number, its dropout mask too)."""
+    before = () if previous is None else previous.each
     return Heads(
         tuple(
-            causal_head(inputs, *weights, dropout, None if multipliers is None else multipliers[k], None if previous is None else previous[k])
+            causal_head(inputs, *weights, dropout, None if multipliers is None else multipliers[k], before[k] if k < len(before) else None)
             for k, weights in enumerate(heads_weights)
         )
     )
