@@ -52,9 +52,13 @@ async def test_at_80x24_the_heads_show_whole_and_a_note_says_where_the_projectio
         await settled(pilot)
         screen = screen_text(app)
         assert not app.query_one("#projections").display and "k = x·W_k" not in screen
-        for line in ("head 1 [-0.5889]", "head 2 [0.0122]", "concat [-0.5889, 0.0122]", "z      [0.2943, 0.3897]", "q k v: w walks them; 30+ rows list them"):
+        for line in ("head 1 [-0.5889]", "head 2 [0.0122]", "concat [-0.5889, 0.0122]", "z      [0.2943, 0.3897]", "q k v: in the walk (w), or 30+ rows"):
             assert line in screen, line
         assert "α₂₆ step        −∞      —" in screen  # every token's weight still listed
+        await pilot.press("w", "end")  # the walk's explanation narrows the panels: still one line each
+        await settled(pilot)
+        screen = screen_text(app)
+        assert "z      [0.2943, 0.3897]" in screen and "q k v: in the walk (w), or 30+ rows" in screen
 
 
 @pytest.mark.parametrize("size", [(100, 30), (120, 40), (200, 60)])
@@ -167,6 +171,12 @@ async def test_at_80_columns_two_heads_fit_side_by_side_with_two_decimals_and_th
 async def test_the_walk_ends_with_the_heads_concatenated_and_out_proj():
     async with running(multihead_app(), size=(100, 30)) as pilot:
         app = pilot.app
+        await settled(pilot)
+        await pilot.press("w", "space", "space")  # the keys and values: no context vector yet
+        await settled(pilot)
+        heads = panel_text(app, "context")
+        assert "head 1 …" in heads and "z      …" in heads and "0.5889" not in heads
+        await pilot.press("escape")
         await settled(pilot)
         await pilot.press("w", "end")
         await settled(pilot)

@@ -61,8 +61,9 @@ class HeadWeightsPanel(CausalWeightsPanel):
         return f"Head {analysis.head + 1}/{analysis.num_heads} α  — masked · H next"
 
 
-PROJECTIONS_NOTE = f"q k v: w walks them; {TALL}+ rows list them"
-"""Under the heads on a short screen, where the projections' panel is hidden (one line at 80×24)."""
+PROJECTIONS_NOTE = f"q k v: in the walk (w), or {TALL}+ rows"
+"""Under the heads on a short screen, where the projections' panel is hidden: one line in the
+narrowest panel (36 columns inside, as while walking at 80×24)."""
 
 
 class HeadsPanel(Panel):
@@ -91,7 +92,10 @@ class HeadsPanel(Panel):
     def needed_lines(self) -> int:
         """Lines the heads, concat, z and (on a short screen) the note take, as last shown; the
         layout gives the panel that many when it can (see :func:`attn_tui.ui.layout.fit_right_column`)."""
-        return self._body_lines + (1 if self.query_one(".projections-note").display else 0)
+        if not self.query_one(".projections-note").display:
+            return self._body_lines
+        width = self.scrollable_content_region.width
+        return self._body_lines + (len(Text(PROJECTIONS_NOTE).wrap(self.app.console, width)) if width > 0 else 1)
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         if analysis.variant == "split":
@@ -101,6 +105,11 @@ class HeadsPanel(Panel):
     def _revealed(self) -> bool:
         progress: Progress | None = self._progress
         return progress is None or (progress.stage is not None and progress.stage.number >= HEADS.number)
+
+    def _shown_head_known(self, analysis: Analysis) -> bool:
+        """The shown head's context vector, once a walk has added its last term (3.5's context stage)."""
+        progress: Progress | None = self._progress
+        return progress is None or progress.known.context_terms >= analysis.scenario.n_tokens
 
     def _heads_listed(self, analysis: Analysis, after_heads: int) -> range:
         """The heads listed: up to :data:`HEADS_LISTED`, around the shown one, fewer when the lines
@@ -125,8 +134,10 @@ class HeadsPanel(Panel):
         def vector(values: Tensor, known: bool) -> Text:
             return Text(_vector(values) if known else NOT_YET)  # Text: "[" is never read as markup
 
+        shown_known = self._shown_head_known(analysis)
         for k in listed:
-            table.add_row(f"head {k + 1}", vector(rows.head_contexts[k], revealed or k == analysis.head), style="bold" if k == analysis.head else "")
+            known = revealed or (k == analysis.head and shown_known)
+            table.add_row(f"head {k + 1}", vector(rows.head_contexts[k], known), style="bold" if k == analysis.head else "")
         if len(listed) < analysis.num_heads:
             table.add_row("", f"… {analysis.num_heads - len(listed)} more (H next · m all)")
         if split:
