@@ -182,8 +182,8 @@ class HeadsMatrixPanel(CausalMatrixPanel):
     rest), then the module's output for every token; then the shown head as 3.5 shows it.
 
     When the heads do not all fit with 4 decimals, they are drawn with two (:data:`COMPACT_CELL`)
-    if that fits more of them: two heads of six tokens then need 75 columns, not 118. The shown
-    head is always among them, and with 4 decimals below."""
+    if that fits more of them (or one head whole): two heads of six tokens then need 75 columns,
+    not 118. The shown head is always among them, and with 4 decimals below."""
 
     def title_for(self, analysis: Analysis) -> str:  # type: ignore[override]
         module = "MultiHeadAttention" if analysis.variant == "split" else "MultiHeadAttentionWrapper"
@@ -200,7 +200,8 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         def fitting(one_head: int) -> int:
             return max(1, min(heads, (width + HEADS_GAP) // (one_head + HEADS_GAP)))
 
-        use_compact = fitting(full) < heads and fitting(compact) > fitting(full)
+        # Two decimals when that shows more heads, or shows one whole where 4 decimals would scroll sideways.
+        use_compact = fitting(full) < heads and (fitting(compact) > fitting(full) or full > width >= compact)
         one_head = compact if use_compact else full
         return window(heads, analysis.head, fitting(one_head)), use_compact, one_head
 

@@ -31,6 +31,12 @@ class SettingSwitch(Switch, inherit_bindings=False):
 
     BINDINGS = [Binding("space", "toggle_switch", "Switch on/off", id="settings.switch")]
 
+    SCOPED_CSS = False  # the rule names the app, an ancestor
+    DEFAULT_CSS = """
+    /* Without colour, focus shows in the border's shape (Textual's differs by shade alone). */
+    App:nocolor SettingSwitch:focus { border: double $border; }
+    """
+
 
 class SettingsDialog(_Dialog):
     """One field per setting, filled with its current value; closes with the new values by name."""
