@@ -36,7 +36,7 @@ def output_space(analysis: Analysis, progress: Progress | None = None) -> Vector
         "output, after out_proj" if split else "output, heads concatenated",
         (
             PointSet("z⁽ⁱ⁾ every token", TOKENS, analysis.output, scenario.tokens, weights=(), shown=None if reached else 0),
-            # The loop form's z, the very numbers the heads panel prints.
+            # The query's row of the output, the very numbers the heads panel prints.
             PointSet(f"{context_vector(q + 1)} = {how}", CONTEXT, analysis.every_head_query.context.reshape(1, -1), shown=None if done else 0),
         ),
     )
