@@ -145,7 +145,7 @@ async def test_the_matrix_view_puts_the_heads_side_by_side_when_there_is_room():
         await pilot.press("m")
         await settled(pilot)
         matrix = " ".join(panel_text(app, "matrix").split())
-        assert "Head 2 not shown here: each needs 58 columns. H shows the next head below" in matrix
+        assert "Head 2 not shown here: each needs 59 columns. H shows the next head below" in matrix
 
 
 async def test_at_80_columns_two_heads_fit_side_by_side_with_two_decimals_and_the_rest_are_named():

@@ -143,3 +143,19 @@ def test_multihead_second_head_80x24(snap_compare):
 
 def test_multihead_two_heads_side_by_side_160x40(snap_compare):
     assert snap_compare(_multihead(), terminal_size=(160, 40), press=["m"], run_before=_trainable_ready)
+
+
+def test_multihead_projections_120x40(snap_compare):
+    """From 30 rows, the shown head's q, k and v above its weights and the heads."""
+    assert snap_compare(_multihead(), terminal_size=(120, 40), run_before=_trainable_ready)
+
+
+def test_multihead_heads_side_by_side_with_two_decimals_80x24(snap_compare):
+    """At 80×24 the matrix view has the screen: both heads fit with two decimals."""
+    assert snap_compare(_multihead(), terminal_size=(80, 24), press=["m"], run_before=_trainable_ready)
+
+
+def test_causal_settings_dialog_with_the_training_switch_80x24_no_color(snap_compare, monkeypatch):
+    """The switch has the focus (a double border without colour) and says on."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(_causal(), terminal_size=(80, 24), press=["o", "tab", "tab", "space"], run_before=_trainable_ready)

@@ -156,8 +156,8 @@ COMPACT_CELL = 5
 """A space and a weight with two decimals (0.48): heads side by side in less room."""
 COMPACT_LABEL = 7
 """The query mark and a token cut to five cells, then a space."""
-HEADS_GAP = 1
-"""Blank columns between two heads side by side."""
+HEADS_GAP = 2
+"""Blank columns between two heads side by side (one between compact ones: 80 columns hold two)."""
 
 
 def _two_decimals(value: float) -> str:
@@ -189,29 +189,30 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         module = "MultiHeadAttention" if analysis.variant == "split" else "MultiHeadAttentionWrapper"
         return f"All queries, every head ({module})"
 
-    def _side_by_side(self, analysis: Analysis, rows: range, token_names: list[str]) -> tuple[range, bool, int]:
-        """The heads drawn side by side (around the shown one), whether compact, and one head's width."""
+    def _side_by_side(self, analysis: Analysis, rows: range, token_names: list[str]) -> tuple[range, bool, int, int]:
+        """The heads drawn side by side (around the shown one), whether compact, one head's width
+        and the gap between two."""
         heads = analysis.num_heads
         width = self.scrollable_content_region.width
         longest = max(cell_len(name) for name in token_names) + 1
         full = self._label_width + max(CELL_WIDTH, min(longest, (width - self._label_width) // len(rows))) * len(rows)
         compact = COMPACT_LABEL + COMPACT_CELL * len(rows)
 
-        def fitting(one_head: int) -> int:
-            return max(1, min(heads, (width + HEADS_GAP) // (one_head + HEADS_GAP)))
+        def fitting(one_head: int, gap: int) -> int:
+            return max(1, min(heads, (width + gap) // (one_head + gap)))
 
         # Two decimals when that shows more heads, or shows one whole where 4 decimals would scroll sideways.
-        use_compact = fitting(full) < heads and (fitting(compact) > fitting(full) or full > width >= compact)
-        one_head = compact if use_compact else full
-        return window(heads, analysis.head, fitting(one_head)), use_compact, one_head
+        use_compact = fitting(full, HEADS_GAP) < heads and (fitting(compact, 1) > fitting(full, HEADS_GAP) or full > width >= compact)
+        one_head, gap = (compact, 1) if use_compact else (full, HEADS_GAP)
+        return window(heads, analysis.head, fitting(one_head, gap)), use_compact, one_head, gap
 
     def _trainable_matrices(self, analysis: Analysis) -> Group:  # type: ignore[override]
         every = analysis.every_head.heads
         revealed = self.known(analysis).matrices >= 3
         rows, outs, out_names, token_names = self._shown_window(analysis)
         heads = analysis.num_heads
-        shown, compact, one_head = self._side_by_side(analysis, rows, token_names)
-        side_by_side = Table.grid(padding=(0, HEADS_GAP))
+        shown, compact, one_head, gap = self._side_by_side(analysis, rows, token_names)
+        side_by_side = Table.grid(padding=(0, gap))
         for _ in shown:
             side_by_side.add_column(no_wrap=True)
         tables = []
@@ -241,7 +242,7 @@ class HeadsMatrixPanel(CausalMatrixPanel):
         left_out = [k for k in range(heads) if k not in shown]
         if left_out:
             note = (
-                f"{heads_named(left_out)} not shown here: each needs {one_head + HEADS_GAP} columns. "
+                f"{heads_named(left_out)} not shown here: each needs {one_head + gap} columns. "
                 f"H shows the next head below, as 3.5 shows it; a wider terminal shows more side by side."
             )
             parts.append(self._wrapped(Text(note, style="italic")))
