@@ -56,6 +56,8 @@ SHOTS = [
     # head's weights side by side where the terminal is wide enough.
     Shot("multihead-80x24", (80, 24), keys=(*["right_curly_bracket"] * 3, "H")),
     Shot("multihead-heads-160x40", (160, 40), keys=(*["right_curly_bracket"] * 3, "m")),
+    # At 80×24 the matrix view has the screen: both heads side by side with two decimals.
+    Shot("multihead-heads-80x24", (80, 24), keys=(*["right_curly_bracket"] * 3, "m")),
 ]
 
 
