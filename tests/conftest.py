@@ -79,6 +79,7 @@ async def wait_until_ready(pilot: Pilot) -> None:
             break
         await pilot.pause(0.01)
     assert app.is_ready, "the numbers never appeared"
+    await app.workers.wait_for_complete()  # 3.4–3.6 mount their own panels once torch has loaded
     await pilot.pause()
 
 

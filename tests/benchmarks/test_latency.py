@@ -150,16 +150,30 @@ async def test_keystroke_latency():
         previous = analyse(scenario)
         compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
         lines.append(row(f"3.4 query change {name}", ui, compute, GOALS[name]))
-    for name, scenario in MECHANISM_SIZES.items():
-        ui, compute = await _weight_commit_timing(scenario)
-        lines.append(row(f"{name} weight commit", ui, compute, GOALS[name.rpartition(" ")[2]]))
-        ui = await _key_timing(scenario, "right_square_bracket")
-        previous = analyse(scenario)
-        compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
-        lines.append(row(f"{name} query change", ui, compute, GOALS[name.rpartition(" ")[2]]))
     ui = await _key_timing(SIZES["512×768"], "down")
     lines.append(row("cursor move 512×768", ui, None, GOALS["512×768"]))
     # The floor: the same waits and paint with no key at all (the harness's own cost).
+    ui = await _key_timing(SEED_EXAMPLE, None)
+    lines.append(row("no key (harness floor) 6×3", ui, None, None))
+    print("\n" + "\n".join(lines))
+
+
+async def test_mechanism_keystroke_latency():
+    """Issue 10's rows (3.5 and 3.6), apart so that they run alone: pytest -m benchmark
+    tests/benchmarks/test_latency.py -k mechanism -s"""
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
+    for name, scenario in MECHANISM_SIZES.items():
+        goal = GOALS[name.rpartition(" ")[2]]
+        ui, compute = await _weight_commit_timing(scenario)
+        lines.append(row(f"{name} weight commit", ui, compute, goal))
+        ui = await _key_timing(scenario, "right_square_bracket")
+        previous = analyse(scenario)
+        compute = measure_sync(lambda: analyse(scenario.with_query_step(1), previous), REPEAT)
+        lines.append(row(f"{name} query change", ui, compute, goal))
+        if scenario.mechanism == "multihead":
+            ui = await _key_timing(scenario, "H")
+            compute = measure_sync(lambda: analyse(scenario.with_parameter("head", 2), previous), REPEAT)
+            lines.append(row(f"{name} next head (H)", ui, compute, goal))
     ui = await _key_timing(SEED_EXAMPLE, None)
     lines.append(row("no key (harness floor) 6×3", ui, None, None))
     print("\n" + "\n".join(lines))
