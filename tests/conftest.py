@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, suppress
 from typing import AsyncIterator
 
 import pytest
@@ -10,6 +11,7 @@ from textual import events
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.worker import WorkerCancelled
 
 from attn_tui.ui.app import AttnApp
 
@@ -110,6 +112,39 @@ async def send_burst(pilot: Pilot, *keys: str) -> None:
     for key in keys:
         pilot.app._driver.send_message(key_event(key))
     await pilot._wait_for_screen()
+
+
+def _busy(app: AttnApp) -> list[str]:
+    """What still has work: a queue of the app or of a widget on any screen with a message in it (a
+    key included), or a widget (a dialog just pushed, say) not mounted yet (composing is not a
+    queued message)."""
+    widgets = [node for screen in app.screen_stack for node in screen.walk_children(with_self=True)]
+    busy = [f"{widget!r} (not mounted)" for widget in widgets if not widget.is_mounted]
+    busy += [f"{node!r} (messages queued)" for node in [app, *widgets] if not node._message_queue.empty()]
+    return busy
+
+
+async def quiet(pilot: Pilot, rounds: int = 200) -> None:
+    """Wait until the app has nothing left to do: the keys still on their way (a burst's last keys
+    can trail behind ``pilot.pause()``, whose wait for idle is a guess from CPU time that a loaded
+    machine fools), what they started (workers, messages), the layout all that asked for, and the
+    Resize events that layout sent. Waits for these conditions, not for a time."""
+    app = pilot.app
+    for _ in range(rounds):
+        assert app.is_running, "the app has stopped (an exception in it is raised when the test leaves it)"
+        await pilot._wait_for_screen()
+        for worker in list(app.workers):
+            with suppress(WorkerCancelled):  # cancelled is done too (e.g. the palette's searches)
+                await worker.wait()
+        app.screen._on_timer_update()  # lay out and paint now, as the next frame would
+        for _ in range(3):  # keys the driver sent reach the app's queue a turn or two later
+            await asyncio.sleep(0)
+        if app._resize_timer is not None:  # Textual hands a resize to the screen after a short timer
+            await asyncio.sleep(0.01)
+            continue
+        if not _busy(app) and not app.workers:
+            return
+    raise AssertionError(f"the app was still busy after {rounds} rounds: {_busy(app)}, workers {list(app.workers)}")
 
 
 def screen_text(app: AttnApp) -> str:

@@ -20,7 +20,7 @@ from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.core.sentence import scenario_from_sentence
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.core.compute import analyse
-from conftest import running, send_burst, widget_text
+from conftest import quiet, running, send_burst, widget_text
 from oracle_weights import scaled_attention
 from test_app import NUMBER, assert_panels_match_fresh_computation, assert_panels_match_oracle, context_text
 
@@ -110,14 +110,19 @@ async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24), scenario
 
 
 async def settle(pilot) -> None:
-    """Back to the plain live view: no dialog, edit, walk, autoplay or other view."""
+    """Back to the plain live view: no dialog, edit, walk, autoplay or other view.
+
+    Every step first waits until the app is quiet: a key of the last burst handled after these
+    resets (a late c turns the comparison back on) or a layout still pending when the panels are
+    read would fail the check on a loaded machine, where a fixed pause can end too soon."""
     app = pilot.app
+    await quiet(pilot)
     while len(app.screen_stack) > 1:
         app.pop_screen()
-        await pilot.pause()
+        await quiet(pilot)
     app.autoplay = False
     await pilot.resize_terminal(100, 30)
-    await pilot.pause()
+    await quiet(pilot)
     assert tuple(app.size) == (100, 30)
     grid = app.query_one(EmbeddingGrid)
     grid.cancel_edit(quietly=True)
@@ -128,8 +133,7 @@ async def settle(pilot) -> None:
     app.compare_normalisations = False
     app.grid_matrix = "X"
     app.show_grid()
-    await app.workers.wait_for_complete()  # a mechanism's panels being mounted
-    await pilot.pause()
+    await quiet(pilot)  # a mechanism's panels being mounted; the new layout and its Resize events
 
 
 def assert_consistent(app: AttnApp) -> None:

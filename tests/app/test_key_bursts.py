@@ -11,7 +11,7 @@ from __future__ import annotations
 from attn_tui.core.formatting import format_number
 from attn_tui.core.scenario import SEED_EXAMPLE
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
-from conftest import message, running, send_burst
+from conftest import message, panel_text, quiet, running, send_burst
 from test_fuzz import assert_consistent
 
 
@@ -70,3 +70,16 @@ async def test_an_edit_across_a_query_move_still_lands():
         assert app.scenario.query == 2
         assert app.scenario.embeddings[0][0] == 3.0
         assert_consistent(app)
+
+
+async def test_quiet_waits_for_the_last_keys_of_a_burst():
+    """send_burst returns once every queue has handled what it held, but a key still travels on (app,
+    focused widget, back up to the app's bindings): the fuzz's settle waits with quiet, or a late c
+    would turn the comparison on after settle turned it off (CI: a weights panel with its heading)."""
+    async with running() as pilot:
+        app = pilot.app
+        await send_burst(pilot, "right_square_bracket", "c")
+        assert not app.compare_normalisations  # still on its way
+        await quiet(pilot)
+        assert app.compare_normalisations and app.scenario.query == 2
+        assert panel_text(app, "weights").splitlines()[0].split() == ["ω/Σω", "naive", "torch"]
