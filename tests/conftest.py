@@ -115,10 +115,11 @@ async def send_burst(pilot: Pilot, *keys: str) -> None:
 
 
 def _busy(app: AttnApp) -> list[str]:
-    """What still has work: a queue of the app or of a widget on any screen with a message in it (a
-    key included), or a widget (a dialog just pushed, say) not mounted yet (composing is not a
-    queued message)."""
-    widgets = [node for screen in app.screen_stack for node in screen.walk_children(with_self=True)]
+    """What still has work: a queue of the app or of a widget on the top screen with a message in it
+    (a key included), or a widget (a dialog just pushed, say) not mounted yet (composing is not a
+    queued message). Screens below the top are left out: a dialog waiting for the one it opened
+    (an "overwrite?" question) holds its messages until that one closes, and keys reach only the top."""
+    widgets = list(app.screen.walk_children(with_self=True))
     busy = [f"{widget!r} (not mounted)" for widget in widgets if not widget.is_mounted]
     busy += [f"{node!r} (messages queued)" for node in [app, *widgets] if not node._message_queue.empty()]
     return busy
