@@ -8,8 +8,9 @@ import pytest
 
 from attn_tui.core.scenario import seeded_scenario
 from attn_tui.ui.app import AttnApp
+from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.panels import ContextPanel
-from conftest import message, running, screen_text
+from conftest import message, quiet, running, screen_text
 
 SENTENCE = "the quick brown fox jumps over the lazy dog and then it sleeps"
 BIG = seeded_scenario(512, 768, seed=7)
@@ -152,3 +153,19 @@ async def test_wrapped_query_chips_keep_their_padding():
         screen = screen_text(pilot.app).splitlines()
         top = next(i for i, line in enumerate(screen) if "Query x⁽²⁾" in line)
         assert screen[top + 1].startswith("│  Your ") and screen[top + 2].startswith("│  one ")  # as padded as the first
+
+
+async def test_a_cursor_moved_while_the_grid_is_hidden_is_scrolled_into_view_when_it_shows():
+    """A too small terminal hides the grid. A cursor move then asked to scroll again after every
+    refresh until the grid had a size: the app was never idle while the notice showed."""
+    async with running(AttnApp(seeded_scenario(40, 4, seed=3)), size=(80, 24)) as pilot:
+        app = pilot.app
+        grid = app.query_one(EmbeddingGrid)
+        await pilot.resize_terminal(60, 20)  # too small: the grid is hidden with the layout
+        await quiet(pilot)
+        grid.action_last_row()
+        await quiet(pilot)  # raised "still busy": the grid kept asking
+        await pilot.resize_terminal(80, 24)
+        await quiet(pilot)
+        visible_rows = grid.scrollable_content_region.height - 1  # under the header row
+        assert grid.scroll_y <= grid.cursor_row < grid.scroll_y + visible_rows

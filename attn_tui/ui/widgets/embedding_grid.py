@@ -472,7 +472,9 @@ class EmbeddingGrid(ScrollView, can_focus=True):
             return
         width, height = self.scrollable_content_region.size
         if not width or not height:
-            self.call_after_refresh(self._scroll_cursor_into_view)  # not laid out yet
+            # Not laid out yet, or hidden (a too small terminal, the narrow matrix view): on_resize
+            # scrolls once the grid has its size. Asking again after every refresh instead kept the
+            # app busy, never idle, for as long as the grid stayed hidden.
             return
         row, column = self._cursor
         x, y = round(self.scroll_x), round(self.scroll_y)
@@ -491,6 +493,11 @@ class EmbeddingGrid(ScrollView, can_focus=True):
                 x = self._offsets[min(column - 1, bisect_left(self._offsets, right - numbers_width))]
         if (x, y) != (round(self.scroll_x), round(self.scroll_y)):
             self.scroll_to(x, y, animate=False, force=True, immediate=True)
+
+    def on_resize(self) -> None:
+        # The cursor's row always shows: after a move made while hidden, and when the grid gets
+        # shorter (the rows under it change with the message, the query bar, a walk).
+        self._scroll_cursor_into_view()
 
     def action_cursor_up(self) -> None:
         self._move_cursor(Coordinate(self._cursor.row - 1, self._cursor.column))
