@@ -19,8 +19,9 @@ from attn_tui.core.formatting import format_number
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
 from attn_tui.core.sentence import scenario_from_sentence
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
+from attn_tui.ui.widgets.panels import Panel
 from attn_tui.core.compute import analyse
-from conftest import quiet, running, send_burst, widget_text
+from conftest import quiet, running, screen_text, send_burst, widget_text
 from oracle_weights import scaled_attention
 from test_app import NUMBER, assert_panels_match_fresh_computation, assert_panels_match_oracle, context_text
 
@@ -106,7 +107,27 @@ async def fuzz(seed: int, count: int, size: tuple[int, int] = (80, 24), scenario
                 await pilot.resize_terminal(rng.choice([60, 80, 120]), rng.choice([20, 24, 40]))
         await pilot.pause()
         await settle(pilot)
-        assert_consistent(app)
+        try:
+            assert_consistent(app)
+        except (AssertionError, IndexError) as failure:
+            # What CI prints is all there is of a run that fails only on a loaded machine.
+            raise AssertionError(f"{type(failure).__name__}: {failure}\n\n{state_of(app)}") from failure
+
+
+def state_of(app: AttnApp) -> str:
+    """The app's state and screen, for a failure's message."""
+    facts = {
+        "screens": [type(screen).__name__ for screen in app.screen_stack],
+        "size": tuple(app.size),
+        "mechanism": app.scenario.mechanism,
+        "query": app.scenario.query,
+        "tokens": app.scenario.tokens,
+        "focused": repr(app.focused),
+        "help panel": bool(app.screen.query("HelpPanel")),
+        "maximized": repr(app.screen.maximized),
+        "regions": {panel.id: tuple(panel.region) for panel in app.query(Panel)},
+    }
+    return "\n".join(f"{name}: {value}" for name, value in facts.items()) + "\n\n" + screen_text(app)
 
 
 async def settle(pilot) -> None:
@@ -121,6 +142,7 @@ async def settle(pilot) -> None:
         app.pop_screen()
         await quiet(pilot)
     app.autoplay = False
+    app.screen.minimize()  # the palette's "Maximize" hides the panels the check reads (Escape undoes it)
     await pilot.resize_terminal(100, 30)
     await quiet(pilot)
     assert tuple(app.size) == (100, 30)
@@ -131,6 +153,7 @@ async def settle(pilot) -> None:
     if app.vector_plot_shown:  # at 100×30 it covers the panels the check reads
         app.action_toggle_vector_plot()
     app.compare_normalisations = False
+    app.action_hide_help_panel()  # Textual's keys panel (the palette's "Keys") takes a third of the width
     app.grid_matrix = "X"
     app.show_grid()
     await quiet(pilot)  # a mechanism's panels being mounted; the new layout and its Resize events

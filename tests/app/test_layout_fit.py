@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from attn_tui.core.scenario import seeded_scenario
+from attn_tui.core.scenario import Scenario, seeded_scenario
 from attn_tui.ui.app import AttnApp
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
-from attn_tui.ui.widgets.panels import ContextPanel
-from conftest import message, quiet, running, screen_text
+from attn_tui.ui.widgets.panels import BAR_WIDTH, ContextPanel
+from conftest import message, panel_text, quiet, running, screen_text
+from test_app import assert_panels_match_fresh_computation
 
 SENTENCE = "the quick brown fox jumps over the lazy dog and then it sleeps"
 BIG = seeded_scenario(512, 768, seed=7)
@@ -169,3 +170,20 @@ async def test_a_cursor_moved_while_the_grid_is_hidden_is_scrolled_into_view_whe
         await quiet(pilot)
         visible_rows = grid.scrollable_content_region.height - 1  # under the header row
         assert grid.scroll_y <= grid.cursor_row < grid.scroll_y + visible_rows
+
+
+@pytest.mark.parametrize("size, keys_panel", [((80, 24), False), ((100, 30), True)])
+async def test_long_token_names_in_a_narrow_right_column_shorten_the_bars_not_the_weights(size, keys_panel):
+    """A 40-column right column (80×24, or 100×30 beside Textual's keys panel from the palette) and
+    a 13-character token: the weights table was wider than its panel, and Rich shrank every
+    column, the weights cut to "0.22…" (the long fuzz's IndexError in CI)."""
+    scenario = Scenario(tokens=("Tokenization!", "of", "text"), embeddings=((0.1, -1.5, 0.25), (1.0, 0.5, -0.25), (2.0, 1.5, 0.75)), query=1)
+    async with running(AttnApp(scenario), size=size) as pilot:
+        app = pilot.app
+        if keys_panel:
+            app.action_show_help_panel()
+        await quiet(pilot)
+        assert app.query_one("#right").region.width == 40
+        assert_panels_match_fresh_computation(app)
+        bars = [row.split()[-1] for row in panel_text(app, "weights").splitlines()[:3]]
+        assert all(set(bar) <= set("█▏▎▍▌▋▊▉") for bar in bars) and max(map(len, bars)) < BAR_WIDTH

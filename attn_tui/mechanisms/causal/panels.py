@@ -19,7 +19,7 @@ from attn_tui.mechanisms.causal.walk import DROPPED, MASKED, MINUS_INFINITY, SOF
 from attn_tui.mechanisms.trainable.panels import AttentionPanel, TrainableMatrixPanel
 from attn_tui.mechanisms.trainable.walk import CONTEXT, SCORES
 from attn_tui.ui.widgets.matrix_panel import heat_fractions, rows_of, window_note
-from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note
+from attn_tui.ui.widgets.panels import NOT_YET, fixed_widths, per_token_table, revealed_values, row_style, with_bars, with_note
 
 if TYPE_CHECKING:
     from attn_tui.mechanisms.causal.analysis import Analysis
@@ -73,26 +73,28 @@ class CausalWeightsPanel(AttentionPanel):
             table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)  # bar
         bar_style = self.get_component_rich_style("attention-panel--bar")
-        bar_width = max(3, self.scrollable_content_region.width - (44 if dropout.active else 30))
+        width = self.scrollable_content_region.width
+        bar_width = max(3, width - (44 if dropout.active else 30))
         shares = result.dropped_weights.tolist() if dropout.active and known.dropout else weights
         largest = max(shares)
         table.add_row("", "", "ω/√d_k", "α", *(["dropout"] if dropout.active else []), "", style="italic")
+        bars: dict[int, float] = {}
         for i in rows:
-            fraction = shares[i] / largest if largest > 0 and i < known.weights and i <= q else 0.0
+            bars[table.row_count] = shares[i] / largest if largest > 0 and i < known.weights and i <= q else 0.0
             table.add_row(
                 f"α{qs}{subscript(i + 1)}",
                 Text(scenario.tokens[i]),
                 scaled[i],
                 alpha[i],
                 *([after[i]] if dropout.active else []),
-                Text(bar(fraction, bar_width), style=bar_style + NOT_REVERSED),
+                "",  # the bar (with_bars)
                 style=row_style(analysis, i, current),
             )
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
         dropped_total = [format_number(sum(result.dropped_weights.tolist())) if known.dropout else NOT_YET] if dropout.active else []
         table.add_row("Σ", "", "", total, *dropped_total, "")
         self.border_subtitle = dropout_state(analysis)
-        return with_note(fixed_widths(table), rows, n)
+        return with_note(with_bars(table, bars, bar_width, width, bar_style), rows, n)
 
     def _after_dropout(self, analysis: Analysis, known: Known, rows: range) -> dict[int, str]:
         """Each listed weight after dropout: "0 (dropped)", the survivor's new value, or — when masked."""

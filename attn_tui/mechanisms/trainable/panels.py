@@ -16,7 +16,7 @@ from rich.text import Text
 from attn_tui.core.formatting import context_vector, format_number, subscript_pair
 from attn_tui.mechanisms.trainable.walk import CONTEXT, KEYS_VALUES, SCORES, SOFTMAX, Known, query_vector
 from attn_tui.ui.widgets.matrix_panel import MatrixPanel, heat_fractions, rows_of, window_note
-from attn_tui.ui.widgets.panels import NOT_REVERSED, NOT_YET, Panel, bar, fixed_widths, per_token_table, revealed_values, row_style, with_note, window
+from attn_tui.ui.widgets.panels import NOT_YET, Panel, fixed_widths, per_token_table, revealed_values, row_style, with_bars, with_note, window
 
 if TYPE_CHECKING:
     from attn_tui.core.walkthrough import Progress
@@ -140,22 +140,24 @@ class AttentionPanel(_TrainablePanel):
         self.border_subtitle = ""
         table.add_column(no_wrap=True)  # bar
         bar_style = self.get_component_rich_style("attention-panel--bar")
-        bar_width = max(3, self.scrollable_content_region.width - 38)
+        width = self.scrollable_content_region.width
+        bar_width = max(3, width - 38)
         largest = max(weights)
         table.add_row("", "", "ω", "ω/√d_k", "α", "", style="italic")
+        bars: dict[int, float] = {}
         for i in rows:
-            fraction = weights[i] / largest if largest > 0 and i < known.weights else 0.0
+            bars[table.row_count] = weights[i] / largest if largest > 0 and i < known.weights else 0.0
             table.add_row(
                 f"ω{subscript_pair(q1, i + 1)}",
                 Text(scenario.tokens[i]),
                 scores[i],
                 scaled[i],
                 shown[i],
-                Text(bar(fraction, bar_width), style=bar_style + NOT_REVERSED),
+                "",  # the bar (with_bars)
                 style=row_style(analysis, i, current),
             )
         table.add_row("Σ", "", "", "", format_number(sum(weights)) if known.weights == n else NOT_YET, "")
-        return with_note(fixed_widths(table), rows, n)
+        return with_note(with_bars(table, bars, bar_width, width, bar_style), rows, n)
 
 
 class ScaledContextPanel(_TrainablePanel):

@@ -187,6 +187,26 @@ def fixed_widths(table: Table) -> Table:
     return table
 
 
+def with_bars(table: Table, fractions: dict[int, float], length: int, width: int, style: Style) -> Table:
+    """``table`` measured (see :func:`fixed_widths`), its last column, added empty, filled with a bar
+    for each row in ``fractions`` (table row → fraction of the longest): ``length`` cells for the
+    whole, shortened to the room the other columns leave in ``width``. A table wider than its
+    panel is shrunk by Rich column by column, which cuts the numbers ("0.22…"): the bars give way
+    first (long token names in a 40-column right column, e.g. at 80×24)."""
+    *others, bars = fixed_widths(table).columns
+    room = width - sum(column.width + 1 for column in others)  # each column is followed by a space
+    length = min(length, room)
+    if length <= 0:
+        table.columns.pop()  # even empty, Rich would give the column a cell
+        return table
+    # Not reversed with a current row: a reversed bar would turn into a gap.
+    bar_style = style + NOT_REVERSED
+    for row, fraction in fractions.items():
+        bars._cells[row] = Text(bar(fraction, length), style=bar_style)
+    bars.width = max((cell.cell_len for cell in bars._cells if isinstance(cell, Text)), default=0)
+    return table
+
+
 def per_token_table() -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # symbol, e.g. ω₂₁
@@ -289,9 +309,10 @@ class WeightsPanel(Panel):
         bar_style = self.get_component_rich_style("weights-panel--bar")
         walking = self._progress is not None
         current = self._progress.reads(NORMALISATION, CONTEXT) if walking else None
-        # symbol + token + value take about 24 cells (a walk's exp column 11 more); the bar gets the rest.
-        bar_width = self.scrollable_content_region.width - (37 if walking else 26)
-        bar_width = max(4 if walking else BAR_WIDTH, bar_width)
+        # symbol + token + value take about 24 cells (a walk's exp column 11 more); the bar gets the
+        # rest, at most (see with_bars).
+        width = self.scrollable_content_region.width
+        bar_width = max(4 if walking else BAR_WIDTH, width - (37 if walking else 26))
         # A walk computes exp ω before α: it gets a column of its own, left of α.
         table = per_token_table()
         if walking:
@@ -302,22 +323,21 @@ class WeightsPanel(Panel):
         rows = self.rows(analysis, current)
         shown = revealed_values(weights, known.weights, rows)
         exps = revealed_values(analysis.query.exp_scores.tolist(), known.exp_scores, rows) if walking else {}
+        bars: dict[int, float] = {}
         for i in rows:
-            weight = weights[i]
-            revealed = i < known.weights
+            bars[table.row_count] = weights[i] / largest if largest > 0 and i < known.weights else 0.0
             table.add_row(
                 f"α{subscript_pair(q, i + 1)}",
                 Text(analysis.scenario.tokens[i]),
                 *([exps[i]] if walking else []),
                 shown[i],
-                # Not reversed with a current row: a reversed bar would turn into a gap.
-                Text(bar(weight / largest if largest > 0 and revealed else 0.0, bar_width), style=bar_style + NOT_REVERSED),
+                "",  # the bar (with_bars)
                 style=row_style(analysis, i, current),
             )
         total = unless_known(format_number(sum(weights)), known.weights == n)
         exp_sum = [unless_known(format_number(float(analysis.query.exp_sum)), known.exp_sum)] if walking else []
         table.add_row("Σ", "", *exp_sum, total, "")
-        return with_note(fixed_widths(table), rows, n)
+        return with_note(with_bars(table, bars, bar_width, width, bar_style), rows, n)
 
     def _comparison(self, analysis: Analysis) -> Table | Group:
         """Divide-by-sum, the seed's softmax_naive and torch.softmax, with each column's sum."""
