@@ -13,7 +13,7 @@ so an upgrade that removes one fails there, by name, rather than somewhere in a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -28,6 +28,7 @@ from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, H
 if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
+    from textual.timer import Timer
 
     from attn_tui.terminal.wire import ScreenDiff
 
@@ -52,6 +53,7 @@ REACHED: dict[str, tuple[Any, str]] = {
     "CommandPalette._gather_commands": (CommandPalette, "a search that finds the palette closed stops quietly"),
     "CommandPalette._GATHER_COMMANDS_GROUP": (CommandPalette, "the same worker group as Textual's own search"),
     "CommandPalette._watch__list_visible": (CommandPalette, "the list may be gone when a search ends"),
+    "CommandPalette._start_no_matches_countdown": (CommandPalette, "its timer is guarded by set_timer: the list may be gone when it ends"),
     "Text._spans": (Text, "a cell without styled spans is laid out by the fast path"),
 }
 """What is reached, and why: the test checks each name still exists."""
@@ -89,6 +91,19 @@ class SafeCommandPalette(CommandPalette):
         # Its command search may finish after the palette has closed, when the list is gone.
         if self.query(CommandList):
             super()._watch__list_visible()
+
+    def set_timer(self, delay: float, callback: Callable[[], object] | None = None, *args: Any, **kwargs: Any) -> Timer:
+        # The palette's timers ("No matches found" after half a second of a fruitless search, the
+        # busy indicator) act on its command list. On a loaded machine one can end while the palette
+        # closes, its list already removed: Textual's callback raised NoMatches and the app stopped.
+        # They act only while the list is there.
+        return super().set_timer(delay, None if callback is None else self._while_open(callback), *args, **kwargs)
+
+    def _while_open(self, callback: Callable[[], object]) -> Callable[[], object]:
+        def only_while_open() -> object:
+            return callback() if self.query(CommandList) else None
+
+        return only_while_open
 
 
 class DiffedDisplay:

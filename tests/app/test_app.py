@@ -376,3 +376,22 @@ async def test_the_svg_header_has_no_span_an_svg_renderer_squeezes_and_an_icon_e
     assert header[0] == "α"
     assert not any(span.startswith("&#160;") for span in header), header  # rsvg drops a leading space
     assert "attn-tui · simple self-attention" in "".join(header).replace("&#160;", " ")
+
+
+async def test_the_palettes_no_matches_countdown_ending_as_it_closes_is_harmless():
+    """A search with no match shows "No matches found" after half a second (a timer); on a loaded
+    machine that timer could end while the palette closed, its list gone: Textual raised NoMatches
+    and the app stopped (found by the long fuzz)."""
+    from textual.command import CommandList
+
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+p", *"qqqqzzzz")
+        palette = app.screen
+        await app.workers.wait_for_complete()  # the search, which starts the countdown when it finds nothing
+        countdown = palette._no_matches_timer
+        assert countdown is not None
+        await palette.query_one(CommandList).remove()  # as when the palette is being removed
+        countdown._callback()  # the countdown ends now
+        await pilot.pause()
+        assert app.is_running and app._exception is None
