@@ -12,6 +12,7 @@ registry can name mechanisms before either has loaded.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence, Union
 
@@ -43,6 +44,34 @@ class Initialisation:
     name: str
     description: str
     default_seed: int
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Where a mechanism's pieces are: "module:name", the module absolute or, with a leading dot,
+    in :attr:`package` (e.g. ".compute:analyse"). Each is imported the first time the app asks for
+    it, so declaring a mechanism imports neither torch nor Textual."""
+
+    package: str
+    """The mechanism's package, which the relative paths start from (its ``__name__``)."""
+    analyse: str
+    """``analyse(scenario, previous)``: every number the views show (torch)."""
+    walkthrough: str
+    """``build_walkthrough(analysis)``: the walk's steps (plain data)."""
+    panels: tuple[str, ...]
+    """The single-query panels' widget classes, top to bottom (Textual)."""
+    matrix_view: str
+    """The every-query-at-once panel's widget class (Textual)."""
+    python_snippet: str
+    """``python_snippet(scenario)``: the export's torch code."""
+    panels_csv: str
+    """``panels_csv(analysis, every_query=…)``: the panels' numbers as CSV."""
+    vector_spaces: str = ""
+    """``vector_spaces(analysis, progress)``: what the vector plot draws; none when empty."""
+
+    def load(self, path: str) -> Any:
+        module, _, name = path.partition(":")
+        return getattr(importlib.import_module(module, self.package), name)
 
 
 SettingValue = Union[bool, int, float]
@@ -104,8 +133,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class Mechanism:
-    """One section of the chapter. Subclasses implement the methods that need torch or Textual,
-    importing those inside the method so that declaring a mechanism costs nothing."""
+    """One section of the chapter. Its :attr:`parts` name the functions and widgets that need torch
+    or Textual; a subclass adds what its weights and settings need (initialisation, d_out)."""
 
     name: str
     """Its name in the registry, saved files and ``--mechanism``, e.g. "trainable"."""
@@ -140,6 +169,8 @@ class Mechanism:
     """A whole-number setting from 1 to the value of :attr:`cycle_limit_setting` that a key of its
     own steps through, wrapping around (3.6: the head shown)."""
     cycle_limit_setting: str = ""
+    parts: Parts | None = None
+    """Its computation, walk, views and exports (see :class:`Parts`)."""
 
     @property
     def heading(self) -> str:
@@ -187,32 +218,41 @@ class Mechanism:
 
     def analyse(self, scenario: Scenario, previous: Any = None) -> Any:
         """Every number the views show, computed once per change; ``previous`` saves work."""
-        raise NotImplementedError
+        return self._part("analyse")(scenario, previous)
 
     # --- the walk (plain data) ---
 
     def walkthrough(self, analysis: Any) -> Walkthrough:
-        raise NotImplementedError
+        return self._part("walkthrough")(analysis)
 
     # --- views (Textual, imported on demand) ---
 
     def panels(self) -> Sequence[type]:
         """The single-query panels, top to bottom (widget classes)."""
-        raise NotImplementedError
+        return tuple(self._parts().load(path) for path in self._parts().panels)
 
     def matrix_view(self) -> type:
         """The every-query-at-once panel (a widget class)."""
-        raise NotImplementedError
+        return self._part("matrix_view")
 
     def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
         """What the vector plot (v) draws: :class:`~attn_tui.core.plot_data.VectorSpace` s of named
         point sets, limited to what a walk's ``progress`` has reached; none, and the plot says so."""
-        return ()
+        return self._part("vector_spaces")(analysis, progress) if self._parts().vector_spaces else ()
 
     # --- exports ---
 
     def python_snippet(self, scenario: Scenario) -> str:
-        raise NotImplementedError
+        return self._part("python_snippet")(scenario)
 
     def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
-        raise NotImplementedError
+        return self._part("panels_csv")(analysis, every_query=every_query)
+
+    def _parts(self) -> Parts:
+        if self.parts is None:
+            raise NotImplementedError(f"mechanism {self.name} declares no parts")
+        return self.parts
+
+    def _part(self, name: str) -> Any:
+        parts = self._parts()
+        return parts.load(getattr(parts, name))

@@ -9,10 +9,10 @@ training flag are settings, kept in the scenario's parameters with the matrices.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from attn_tui.core.parameters import Parameters
-from attn_tui.mechanisms.base import Initialisation, Setting
+from attn_tui.mechanisms.base import Initialisation, Parts, Setting
 from attn_tui.mechanisms.trainable import MAX_D_OUT, WEIGHT_MATRICES, TrainableAttention, weight_parameters
 
 INITIALISATIONS = (
@@ -47,42 +47,6 @@ class CausalAttentionMechanism(TrainableAttention):
             weights = weights.replacing(setting.name, self.setting(scenario, setting.name))
         return weights
 
-    def analyse(self, scenario: Any, previous: Any = None) -> Any:
-        from attn_tui.mechanisms.causal.analysis import analyse
-
-        return analyse(scenario, previous)
-
-    def walkthrough(self, analysis: Any) -> Any:
-        from attn_tui.mechanisms.causal.walk import build_walkthrough
-
-        return build_walkthrough(analysis)
-
-    def panels(self) -> Sequence[type]:
-        from attn_tui.mechanisms.causal.panels import CausalWeightsPanel
-        from attn_tui.mechanisms.trainable.panels import ProjectionsPanel, ScaledContextPanel
-
-        return (ProjectionsPanel, CausalWeightsPanel, ScaledContextPanel)
-
-    def matrix_view(self) -> type:
-        from attn_tui.mechanisms.causal.panels import CausalMatrixPanel
-
-        return CausalMatrixPanel
-
-    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
-        from attn_tui.mechanisms.causal.plot import vector_spaces
-
-        return vector_spaces(analysis, progress)
-
-    def python_snippet(self, scenario: Any) -> str:
-        from attn_tui.mechanisms.causal.export import python_snippet
-
-        return python_snippet(scenario)
-
-    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
-        from attn_tui.mechanisms.causal.export import panels_csv
-
-        return panels_csv(analysis, every_query=every_query)
-
 
 CAUSAL = CausalAttentionMechanism(
     name="causal",
@@ -103,5 +67,19 @@ CAUSAL = CausalAttentionMechanism(
     redraw_note="A new dropout mask (the seed fixes it: edits elsewhere keep it).",
     switch_setting=TRAINING.name,
     switch_note=KEEP_FACTOR_NOTE,
+    parts=Parts(
+        __name__,
+        analyse=".analysis:analyse",
+        walkthrough=".walk:build_walkthrough",
+        panels=(
+            "attn_tui.mechanisms.trainable.panels:ProjectionsPanel",
+            ".panels:CausalWeightsPanel",
+            "attn_tui.mechanisms.trainable.panels:ScaledContextPanel",
+        ),
+        matrix_view=".panels:CausalMatrixPanel",
+        vector_spaces=".plot:vector_spaces",
+        python_snippet=".export:python_snippet",
+        panels_csv=".export:panels_csv",
+    ),
 )
 """The registry's 3.5."""

@@ -10,11 +10,11 @@ a parameter named "variant", chosen with the weights (W).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from attn_tui.core.parameters import Parameters, WeightMatrix
 from attn_tui.core.scenario import ScenarioError
-from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Setting
+from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Parts, Setting
 from attn_tui.mechanisms.causal import DROPOUT_P, DROPOUT_SEED, KEEP_FACTOR_NOTE, TRAINING, CausalAttentionMechanism
 
 SPLIT = "split"
@@ -121,41 +121,6 @@ class MultiHeadMechanism(CausalAttentionMechanism):
         added = tuple((name, WeightMatrix(_rows(w))) for head in range(before + 1, heads + 1) for name, w in zip(head_names(head), drawn[head - 1]))
         return Parameters(kept + added)
 
-    def analyse(self, scenario: Any, previous: Any = None) -> Any:
-        from attn_tui.mechanisms.multihead.analysis import analyse
-
-        return analyse(scenario, previous)
-
-    def walkthrough(self, analysis: Any) -> Any:
-        from attn_tui.mechanisms.multihead.walk import build_walkthrough
-
-        return build_walkthrough(analysis)
-
-    def panels(self) -> Sequence[type]:
-        from attn_tui.mechanisms.multihead.panels import HeadProjectionsPanel, HeadsPanel, HeadWeightsPanel
-
-        return (HeadProjectionsPanel, HeadWeightsPanel, HeadsPanel)
-
-    def matrix_view(self) -> type:
-        from attn_tui.mechanisms.multihead.panels import HeadsMatrixPanel
-
-        return HeadsMatrixPanel
-
-    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
-        from attn_tui.mechanisms.multihead.plot import vector_spaces
-
-        return vector_spaces(analysis, progress)
-
-    def python_snippet(self, scenario: Any) -> str:
-        from attn_tui.mechanisms.multihead.export import python_snippet
-
-        return python_snippet(scenario)
-
-    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
-        from attn_tui.mechanisms.multihead.export import panels_csv
-
-        return panels_csv(analysis, every_query=every_query)
-
 
 MULTIHEAD = MultiHeadMechanism(
     name="multihead",
@@ -174,5 +139,19 @@ MULTIHEAD = MultiHeadMechanism(
     switch_note=KEEP_FACTOR_NOTE,
     cycle_setting=HEAD.name,
     cycle_limit_setting=HEADS.name,
+    parts=Parts(
+        __name__,
+        analyse=".analysis:analyse",
+        walkthrough=".walk:build_walkthrough",
+        panels=(
+            ".panels:HeadProjectionsPanel",
+            ".panels:HeadWeightsPanel",
+            ".panels:HeadsPanel",
+        ),
+        matrix_view=".panels:HeadsMatrixPanel",
+        vector_spaces=".plot:vector_spaces",
+        python_snippet=".export:python_snippet",
+        panels_csv=".export:panels_csv",
+    ),
 )
 """The registry's 3.6."""

@@ -8,52 +8,26 @@ The unit's pieces: :mod:`.attention` (the pure torch computation, loop and matri
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from attn_tui.mechanisms.base import Mechanism, Parts
 
-from attn_tui.mechanisms.base import Mechanism
-
-
-class SimpleAttention(Mechanism):
-    def analyse(self, scenario: Any, previous: Any = None) -> Any:
-        from attn_tui.mechanisms.simple.compute import analyse
-
-        return analyse(scenario, previous)
-
-    def walkthrough(self, analysis: Any) -> Any:
-        from attn_tui.mechanisms.simple.walk import build_walkthrough
-
-        return build_walkthrough(analysis)
-
-    def panels(self) -> Sequence[type]:
-        from attn_tui.ui.widgets.panels import ContextPanel, ScoresPanel, WeightsPanel
-
-        return (ScoresPanel, WeightsPanel, ContextPanel)
-
-    def matrix_view(self) -> type:
-        from attn_tui.ui.widgets.matrix_panel import MatrixPanel
-
-        return MatrixPanel
-
-    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
-        from attn_tui.mechanisms.simple.plot import vector_spaces
-
-        return vector_spaces(analysis, progress)
-
-    def python_snippet(self, scenario: Any) -> str:
-        from attn_tui.mechanisms.simple.export import python_snippet
-
-        return python_snippet(scenario)
-
-    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
-        from attn_tui.mechanisms.simple.export import panels_csv
-
-        return panels_csv(analysis, every_query=every_query)
-
-
-SIMPLE = SimpleAttention(
+SIMPLE = Mechanism(
     name="simple",
     section="3.3",
     title="simple self-attention",
     summary="no trainable weights",
     compares="ω/Σω, softmax_naive and torch.softmax side by side",
+    parts=Parts(
+        __name__,
+        analyse=".compute:analyse",
+        walkthrough=".walk:build_walkthrough",
+        panels=(
+            "attn_tui.ui.widgets.panels:ScoresPanel",
+            "attn_tui.ui.widgets.panels:WeightsPanel",
+            "attn_tui.ui.widgets.panels:ContextPanel",
+        ),
+        matrix_view="attn_tui.ui.widgets.matrix_panel:MatrixPanel",
+        vector_spaces=".plot:vector_spaces",
+        python_snippet=".export:python_snippet",
+        panels_csv=".export:panels_csv",
+    ),
 )

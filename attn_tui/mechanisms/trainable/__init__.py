@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from attn_tui.core.parameters import Parameters, WeightMatrix
-from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Mechanism
+from attn_tui.mechanisms.base import Initialisation, MatrixSpec, Mechanism, Parts
 
 WEIGHT_MATRICES = (
     MatrixSpec("W_q", "W_q (query)"),
@@ -46,41 +46,6 @@ class TrainableAttention(Mechanism):
     def d_out(self, scenario: Any) -> int:
         return scenario.parameters.matrix("W_q").shape[1]
 
-    def analyse(self, scenario: Any, previous: Any = None) -> Any:
-        from attn_tui.mechanisms.trainable.analysis import analyse
-
-        return analyse(scenario, previous)
-
-    def walkthrough(self, analysis: Any) -> Any:
-        from attn_tui.mechanisms.trainable.walk import build_walkthrough
-
-        return build_walkthrough(analysis)
-
-    def panels(self) -> Sequence[type]:
-        from attn_tui.mechanisms.trainable.panels import AttentionPanel, ProjectionsPanel, ScaledContextPanel
-
-        return (ProjectionsPanel, AttentionPanel, ScaledContextPanel)
-
-    def matrix_view(self) -> type:
-        from attn_tui.mechanisms.trainable.panels import TrainableMatrixPanel
-
-        return TrainableMatrixPanel
-
-    def vector_spaces(self, analysis: Any, progress: Any = None) -> tuple[Any, ...]:
-        from attn_tui.mechanisms.trainable.plot import vector_spaces
-
-        return vector_spaces(analysis, progress)
-
-    def python_snippet(self, scenario: Any) -> str:
-        from attn_tui.mechanisms.trainable.export import python_snippet
-
-        return python_snippet(scenario)
-
-    def panels_csv(self, analysis: Any, *, every_query: bool = False) -> str:
-        from attn_tui.mechanisms.trainable.export import panels_csv
-
-        return panels_csv(analysis, every_query=every_query)
-
 
 TRAINABLE = TrainableAttention(
     name="trainable",
@@ -95,4 +60,18 @@ TRAINABLE = TrainableAttention(
     ),
     initialisations=INITIALISATIONS,
     max_d_out=MAX_D_OUT,
+    parts=Parts(
+        __name__,
+        analyse=".analysis:analyse",
+        walkthrough=".walk:build_walkthrough",
+        panels=(
+            ".panels:ProjectionsPanel",
+            ".panels:AttentionPanel",
+            ".panels:ScaledContextPanel",
+        ),
+        matrix_view=".panels:TrainableMatrixPanel",
+        vector_spaces=".plot:vector_spaces",
+        python_snippet=".export:python_snippet",
+        panels_csv=".export:panels_csv",
+    ),
 )
