@@ -195,3 +195,22 @@ def test_the_heads_left_out_are_named_in_runs():
     assert heads_named([1]) == "Head 2"
     assert heads_named([2, 3, 4]) == "Heads 3–5"
     assert heads_named([0, 5, 6]) == "Heads 1, 6–7"
+
+
+async def test_the_settings_dialog_fits_80x24_its_fields_in_one_column_its_note_on_the_focused_field():
+    """3.6 has five settings: with every setting's help at once the dialog was taller than 24
+    lines (its last lines cut off), and each field started where its label ended."""
+    async with running(AttnApp(SEED_EXAMPLE.with_mechanism("multihead")), size=(80, 24)) as pilot:
+        app = pilot.app
+        await settled(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        fields = [field for field in dialog.query("Input, Switch")]
+        assert len(fields) == 5 and len({field.region.x for field in fields}) == 1
+        assert "u undoes." in screen_text(app) and "Esc cancels" in screen_text(app)  # its last line, its border
+        note = lambda: widget_text(dialog.query_one(".dialog-note"))  # noqa: E731
+        assert note().startswith("heads: h; MultiHeadAttention needs d_out divisible by h") and "u undoes." in note()
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert app.focused.id == "setting-training"
+        assert note().startswith("training: on: module.train()")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from textual import on
+from rich.cells import cell_len
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static, Switch
 
 from attn_tui.core.scenario import ScenarioError
@@ -55,10 +57,14 @@ class SettingsDialog(_Dialog):
         with Vertical(classes="dialog-body") as body:
             body.border_title = self._title
             body.border_subtitle = "Enter applies · Tab next field · Space switches · Esc cancels"
+            # Every label as wide as the widest (and its padding): the fields start in one column.
+            label_width = max(cell_len(setting.label) for setting in self._settings) + 2
             for setting in self._settings:
                 value = self._current[setting.name]
                 with Horizontal(classes="dialog-fields"):
-                    yield Label(setting.label, classes="setting-label")
+                    label = Label(setting.label, classes="setting-label")
+                    label.styles.width = label_width
+                    yield label
                     if isinstance(setting.default, bool):
                         # The switch's knob is told apart by colour alone: its state in words
                         # beside it, for NO_COLOR and for a screen reader's line.
@@ -66,19 +72,32 @@ class SettingsDialog(_Dialog):
                         yield Label(setting.shown(bool(value)), id=f"setting-{setting.name}-state", classes="setting-state")
                     else:
                         yield Input(setting.shown(value), id=f"setting-{setting.name}")
-            yield Static(
-                "\n".join(f"{setting.label}: {setting.help}" for setting in self._settings if setting.help) + "\nu undoes.",
-                classes="dialog-note",
-            )
+            # The focused field's help only: every setting's at once made 3.6's five-field dialog
+            # taller than 24 lines, its last lines cut off.
+            yield Static(self._note(self._settings[0]), classes="dialog-note")
             yield Static(classes="dialog-error")
 
     def on_mount(self) -> None:
         self.query_one(".dialog-error").display = False
 
+    @staticmethod
+    def _note(setting: Setting) -> str:
+        return f"{setting.label}: {setting.help}\nu undoes." if setting.help else "u undoes."
+
+    def _setting_of(self, field: Widget) -> Setting | None:
+        return next((setting for setting in self._settings if f"setting-{setting.name}" == field.id), None)
+
+    @on(events.DescendantFocus)
+    def _explain_focused(self, event: events.DescendantFocus) -> None:
+        setting = self._setting_of(event.widget)
+        if setting is not None:
+            self.query_one(".dialog-note", Static).update(self._note(setting))
+
     @on(Switch.Changed)
     def _say_state(self, event: Switch.Changed) -> None:
-        setting = next(setting for setting in self._settings if f"setting-{setting.name}" == event.switch.id)
-        self.query_one(f"#setting-{setting.name}-state", Label).update(setting.shown(event.value))
+        setting = self._setting_of(event.switch)
+        if setting is not None:
+            self.query_one(f"#setting-{setting.name}-state", Label).update(setting.shown(event.value))
 
     def _value(self, setting: Setting) -> SettingValue:
         field = self.query_one(f"#setting-{setting.name}")
