@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import RenderableType
+from rich.table import Column
 from rich.text import Text
 from textual import work
 from textual._compositor import CompositorUpdate
@@ -41,6 +42,7 @@ __all__ = [
     "HeaderTitle",
     "SafeCommandPalette",
     "DiffedDisplay",
+    "column_cells",
     "has_spans",
     "is_command_palette",
     "REACHED",
@@ -55,8 +57,14 @@ REACHED: dict[str, tuple[Any, str]] = {
     "CommandPalette._watch__list_visible": (CommandPalette, "the list may be gone when a search ends"),
     "CommandPalette._start_no_matches_countdown": (CommandPalette, "its timer is guarded by set_timer: the list may be gone when it ends"),
     "Text._spans": (Text, "a cell without styled spans is laid out by the fast path"),
+    "Column._cells": (Column, "a table's cells, measured and laid out by the panels in one pass"),
 }
 """What is reached, and why: the test checks each name still exists."""
+
+
+def column_cells(column: Column) -> list[RenderableType]:
+    """The cells of a Rich table's ``column``, top to bottom (the list itself: a change shows)."""
+    return column._cells
 
 
 def has_spans(text: Text) -> bool:

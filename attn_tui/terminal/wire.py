@@ -33,7 +33,7 @@ from typing import Iterable, NamedTuple
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
-from rich.console import Console
+from rich.console import COLOR_SYSTEMS, Console
 from rich.segment import ControlType, Segment
 from rich.style import Style
 from attn_tui.terminal.textual_internals import CompositorUpdate
@@ -150,7 +150,7 @@ class ScreenDiff:
         """
         if not changed:
             return ""
-        color_system = console._color_system or ColorSystem.TRUECOLOR
+        color_system = COLOR_SYSTEMS.get(console.color_system or "", ColorSystem.TRUECOLOR)
         pieces: list[Piece] = []
         for y in sorted(changed):
             pieces += self._row_pieces(y, sorted(changed[y]), color_system)

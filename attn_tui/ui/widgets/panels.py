@@ -29,6 +29,7 @@ from attn_tui.core.formatting import (
     weight_formula,
 )
 from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
+from attn_tui.terminal.textual_internals import column_cells
 from attn_tui.ui.widgets.table_lines import fast_body
 from attn_tui.core.walkthrough import Progress
 from attn_tui.mechanisms.simple.walk import CONTEXT, NORMALISATION, SCORES, Known
@@ -181,7 +182,7 @@ def fixed_widths(table: Table) -> Table:
     """Give every column its width, measured here in one pass over the plain cells: Rich then
     skips measuring each cell itself, the larger part of rendering a panel on every key."""
     for column in table.columns:
-        widths = [cell.cell_len if isinstance(cell, Text) else cell_len(str(cell)) for cell in column._cells]
+        widths = [cell.cell_len if isinstance(cell, Text) else cell_len(str(cell)) for cell in column_cells(column)]
         width = max(widths, default=0)
         column.width = min(width, column.max_width) if column.max_width is not None else width
     return table
@@ -201,9 +202,10 @@ def with_bars(table: Table, fractions: dict[int, float], length: int, width: int
         return table
     # Not reversed with a current row: a reversed bar would turn into a gap.
     bar_style = style + NOT_REVERSED
+    cells = column_cells(bars)
     for row, fraction in fractions.items():
-        bars._cells[row] = Text(bar(fraction, length), style=bar_style)
-    bars.width = max((cell.cell_len for cell in bars._cells if isinstance(cell, Text)), default=0)
+        cells[row] = Text(bar(fraction, length), style=bar_style)
+    bars.width = max((cell.cell_len for cell in cells if isinstance(cell, Text)), default=0)
     return table
 
 

@@ -22,7 +22,7 @@ from rich.text import Text
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 
-from attn_tui.terminal.textual_internals import has_spans
+from attn_tui.terminal.textual_internals import column_cells, has_spans
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual, Visual
 
@@ -147,7 +147,7 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
     total = sum(widths) + sum(pads)
     get_style = console.get_style
     null = Style.null()
-    cells_by_column = [column._cells for column in columns]
+    cells_by_column = [column_cells(column) for column in columns]
     lines: list[list[Segment]] = []
     for row_index, row in enumerate(table.rows):
         row_style = get_style(row.style) if row.style else null
