@@ -22,6 +22,7 @@ from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.panels import Panel
 from attn_tui.core.compute import analyse
 from conftest import quiet, running, screen_text, send_burst, widget_text
+import oracle_weights
 from oracle_weights import scaled_attention
 from test_app import NUMBER, assert_panels_match_fresh_computation, assert_panels_match_oracle, context_text
 
@@ -166,11 +167,13 @@ def assert_consistent(app: AttnApp) -> None:
         assert_panels_match_oracle(app)
     elif app.scenario.mechanism == "causal":
         assert_causal_panels_match_fresh_computation(app)
+        assert_causal_panels_match_oracle(app, context_text(app).strip("[]").split(", "))
     elif app.scenario.mechanism == "multihead":
         assert_causal_panels_match_fresh_computation(app, context=False)  # the shown head's weights
         output = analyse(app.scenario).every_head_query.context
-        last = widget_text(app.query_one("#context .panel-body")).splitlines()[-1]
-        assert last.split(maxsplit=1)[1].strip() == "[" + ", ".join(format_number(v) for v in output.tolist()[:8]) + (", …]" if len(output) > 8 else "]")
+        shown = multihead_output_text(app)
+        assert shown == "[" + ", ".join(format_number(v) for v in output.tolist()[:8]) + (", …]" if len(output) > 8 else "]")
+        assert_causal_panels_match_oracle(app, shown.strip("[]").split(", ")[:8])
     else:
         assert_trainable_panels_match_fresh_computation(app)
     grid = app.query_one(EmbeddingGrid)
@@ -218,6 +221,65 @@ def assert_causal_panels_match_fresh_computation(app: AttnApp, *, context: bool 
         assert context_text(app) == "[" + ", ".join(format_number(v) for v in query.context.tolist()) + "]"
 
 
+def multihead_output_text(app: AttnApp) -> str:
+    """3.6's output for the query as the heads panel's last line shows it: "[0.2943, 0.3897]"."""
+    last = widget_text(app.query_one("#context .panel-body")).splitlines()[-1]
+    return last.split(maxsplit=1)[1].strip()
+
+
+def oracle_of_shown_head(app: AttnApp) -> tuple[dict, list[list[float]]]:
+    """3.5 or 3.6 by the float64 reference (tests/oracle_weights.py): the shown head's numbers, and
+    what the context panel shows for every query (3.5's context, 3.6's module output). Dropout
+    takes the mask the app drew: the reference checks the arithmetic, not torch's random draw."""
+    from attn_tui.mechanisms.multihead import head_names
+
+    scenario = app.scenario
+    analysis = analyse(scenario)
+    x = [list(row) for row in scenario.embeddings]
+
+    def matrix(name: str) -> list[list[float]]:
+        return [list(row) for row in scenario.matrix(name)]
+
+    def keep(multiplier) -> list | None:
+        return None if multiplier is None else (multiplier != 0).tolist()
+
+    p = float(analysis.dropout.p)
+    if scenario.mechanism == "causal":
+        head = oracle_weights.causal_attention(x, matrix("W_q"), matrix("W_k"), matrix("W_v"), keep=keep(analysis.all_queries.dropout_multiplier), p=p)
+        return head, head["context"]
+    keeps = keep(analysis.every_head.heads.dropout_multiplier)
+    if analysis.variant == "split":
+        result = oracle_weights.multihead(x, matrix("W_q"), matrix("W_k"), matrix("W_v"), matrix("W_out"), matrix("b_out")[0], analysis.num_heads, keeps=keeps, p=p)
+        return result["heads"][analysis.head], result["context"]
+    heads = [tuple(matrix(name) for name in head_names(k + 1)) for k in range(analysis.num_heads)]
+    head = oracle_weights.causal_attention(x, *heads[analysis.head], keep=None if keeps is None else keeps[analysis.head], p=p)
+    return head, oracle_weights.wrapper(x, heads, keeps=keeps, p=p)
+
+
+def assert_causal_panels_match_oracle(app: AttnApp, context: list[str]) -> None:
+    """3.5 and 3.6: each visible token's last weight on screen (as in the check against
+    analyse()) and the context panel's ``context`` numbers equal the float64 reference within one
+    unit of the 4th decimal, where float32 cannot drift further (scores and values under 100)."""
+    head, contexts = oracle_of_shown_head(app)
+    q = app.scenario.query
+    magnitudes = [abs(v) for row in head["scores"] + head["values"] for v in row]
+    if max(magnitudes) >= 100:
+        return
+    fresh = analyse(app.scenario)
+    rows = [row for row in widget_text(app.query_one("#attention .panel-body")).splitlines()[1:] if row.startswith("α")]
+    printed, expected = [], []
+    for i, row in zip(app.query_one("#attention").rows(app.analysis), rows):
+        if i <= q:
+            kept = fresh.dropout.active and not bool(fresh.query.dropped[i])
+            printed.append([field for field in row.split() if NUMBER.fullmatch(field)][-1])
+            expected.append(head["dropped_weights" if kept else "weights"][q][i])
+    printed += [text for text in context if text != "…"]
+    expected += contexts[q][: len(printed) - len(expected)]
+    assert len(printed) == len(expected)
+    # One unit of the 4th decimal: the rounding of the printed value, plus float32's error.
+    assert all(abs(float(text) - value) <= 1e-4 for text, value in zip(printed, expected)), (printed, expected)
+
+
 async def test_fuzz_in_3_5_with_dropout():
     """The fuzz started in 3.5, training, so that o, D and T act from the first key."""
     from attn_tui.core.scenario import SEED_EXAMPLE
@@ -263,3 +325,25 @@ def test_the_starts_include_more_tokens_than_fit_at_80x24():
 @pytest.mark.parametrize("seed", long_fuzz_seeds())
 async def test_fuzz_10000_keys(seed, start):
     await fuzz(seed, 10_000, size=(80, 24), scenario=FUZZ_STARTS[start])
+
+
+@pytest.mark.parametrize("mechanism, settings", [
+    ("causal", {"training": True}),
+    ("multihead", {"training": True}),
+    ("multihead", {"training": True, "heads": 3, "head": 2}),
+])  # fmt: skip
+async def test_the_consistency_check_reads_3_5_and_3_6_against_the_oracle(mechanism, settings):
+    """The fuzz's check, on 3.5 and 3.6 with dropout acting (a fuzz run checks whichever
+    mechanism its keys ended in): what the panels show equals analyse() and the float64 oracle."""
+    from attn_tui.mechanisms import mechanism_named
+
+    unit = mechanism_named(mechanism)
+    scenario = SEED_EXAMPLE.with_query(5).with_mechanism(mechanism, unit.default_parameters(SEED_EXAMPLE))  # "step": some weights survive
+    for name, value in settings.items():
+        scenario = scenario.with_parameter(name, value)
+    if "heads" in settings:  # MultiHeadAttentionWrapper: d_out 2 per head, any number of heads
+        scenario = scenario.with_mechanism(mechanism, unit.initialise(scenario, "wrapper", 123, 2))
+    async with running(AttnApp(scenario), size=(100, 30)) as pilot:
+        await quiet(pilot)
+        assert analyse(pilot.app.scenario).dropout.active
+        assert_consistent(pilot.app)
