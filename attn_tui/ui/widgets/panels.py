@@ -28,6 +28,7 @@ from attn_tui.core.formatting import (
     subscript_pair,
     weight_formula,
 )
+from attn_tui.terminal.textual_internals import set_border_title
 from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
 from attn_tui.ui.widgets.table_lines import fast_body
 from attn_tui.core.walkthrough import Progress
@@ -124,9 +125,7 @@ class Panel(VerticalScroll):
         """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""
         self._analysis = analysis
         self._progress = progress
-        title = self.title_for(analysis)
-        if title != self.border_title:  # setting it repaints the whole panel, border included
-            self.border_title = title
+        set_border_title(self, self.title_for(analysis))
         body = self.render_body(analysis)
         # A new layout (measuring every widget) only when the body's shape may change: a
         # commit or a query change that keeps every line in place repaints just this panel.
@@ -403,8 +402,7 @@ class ContextPanel(Panel):
         subtitle = f"… ({below} more) · Tab, ↓ scrolls" if below else ""
         if above and visible:
             subtitle = f"{above} above ↑ · {subtitle or 'end'}"
-        if subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
+        set_border_title(self, subtitle, subtitle=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
