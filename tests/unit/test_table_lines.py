@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from attn_tui.ui.widgets.panels import NOT_REVERSED, fixed_widths, per_token_table, bar
-from attn_tui.ui.widgets.table_lines import TableLines, _fast_table
+from attn_tui.ui.widgets.table_lines import PanelBody, TableLines, _fast_table, fast_body
 
 CONSOLE = Console(width=200, force_terminal=True, color_system="truecolor")
 TOKENS = ["Your", "journey", "", "averyveryverylongtoken", "日本語トークン", "[/]", "a b ", "x"]
@@ -77,3 +78,14 @@ def test_tables_it_cannot_imitate_are_left_to_rich():
     markup.add_row("[bold]x[/]", Text("t"), "1")
     fixed_widths(markup)
     assert _fast_table(markup, CONSOLE) is markup
+
+
+def test_a_table_in_nested_groups_is_laid_out():
+    """The weights panel at 512×768: its windowed table and note in a Group, in a Group with the
+    overflow note."""
+    table = random_table(random.Random(1))
+    body = Group(Group(table, Text("tokens 1–16 of 512", style="italic")), Text("exp overflows", style="italic"))
+    fast = fast_body(body, SimpleNamespace(app=SimpleNamespace(console=CONSOLE)))
+    assert isinstance(fast, PanelBody)
+    assert [type(part) for part in fast.parts] == [TableLines, Text, Text]
+    assert styled_characters(fast, 60) == styled_characters(body, 60)

@@ -104,12 +104,20 @@ def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
     """``body`` (a table, or a Group of tables and notes) with its simple tables laid out here
     (see the module), for ``widget``; unchanged when there is none. A table turns out too wide
     only when drawn (the widget's width may change before then): Rich draws that one."""
-    parts = list(body.renderables) if isinstance(body, Group) else [body]
     console = widget.app.console
-    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in parts]
+    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in _parts(body)]
     if not any(isinstance(part, TableLines) for part in laid_out):
         return body
     return PanelBody(widget, laid_out)
+
+
+def _parts(body: RenderableType) -> list[RenderableType]:
+    """What ``body`` draws one under another, nested Groups opened: a windowed table with its note
+    is a Group inside the weights panel's Group with the overflow note (at 512×768), and a table
+    left inside one was drawn by Rich, cell by cell."""
+    if isinstance(body, Group):
+        return [part for renderable in body.renderables for part in _parts(renderable)]
+    return [body]
 
 
 def _fast_table(table: Table, console: Console) -> RenderableType:
