@@ -136,7 +136,7 @@ class Panel(VerticalScroll):
         body_widget.update(fast_body(body, body_widget), layout=shape != self._shape)
         self._shape = shape
         listed, windowed = self._listed
-        self.fixed_lines = body_lines(body, width, self.app.console) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
+        self.fixed_lines = self.lines(body, width) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
@@ -168,6 +168,10 @@ class Panel(VerticalScroll):
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
         return body_shape(body, width, self.app.console)
+
+    def lines(self, body: object, width: int) -> int:
+        """The lines ``body`` takes at ``width``."""
+        return body_lines(body, width, self.app.console)
 
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError
@@ -386,6 +390,14 @@ class ContextPanel(Panel):
             return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
         running = format_vector(analysis.query.running_context[added - 1].tolist())
         return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
+
+    # The vector was wrapped once, by render_body, at the width show measures at: 768 values take
+    # milliseconds to wrap, and shape and lines would wrap them twice more on every key.
+    def shape(self, body: object, width: int) -> object:
+        return ("text", self.needed_lines)
+
+    def lines(self, body: object, width: int) -> int:
+        return self.needed_lines
 
     def _measured(self, body: Text) -> Text:
         width = self.scrollable_content_region.width
