@@ -8,7 +8,8 @@ so an upgrade that removes one fails there, by name, rather than somewhere in a 
   the app's running state to know when a diff is safe.
 - The command palette is subclassed to survive keys that arrive while it opens or closes.
 - The header's parts are reused to give the title a repaint that needs no new layout.
-- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain.
+- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain, and
+  ``Table._calculate_column_widths`` how wide Rich makes each column of a table it shrinks.
 - A widget's border title is set without Textual's setter, which repaints the whole widget.
 """
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual._compositor import CompositorUpdate
@@ -44,6 +46,7 @@ __all__ = [
     "SafeCommandPalette",
     "DiffedDisplay",
     "has_spans",
+    "rich_column_widths",
     "is_command_palette",
     "REACHED",
     "set_border_title",
@@ -57,6 +60,7 @@ REACHED: dict[str, tuple[Any, str]] = {
     "CommandPalette._GATHER_COMMANDS_GROUP": (CommandPalette, "the same worker group as Textual's own search"),
     "CommandPalette._watch__list_visible": (CommandPalette, "the list may be gone when a search ends"),
     "Text._spans": (Text, "a cell without styled spans is laid out by the fast path"),
+    "Table._calculate_column_widths": (Table, "a table shrunk to a narrow panel is laid out by the fast path"),
     "Widget._border_title": (Widget, "a new border title repaints its border row only"),
     "Widget._border_subtitle": (Widget, "a new border subtitle repaints its border row only"),
 }
@@ -95,6 +99,11 @@ def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> N
     width, height = widget.outer_size
     row = height - 1 if subtitle else 0
     widget.refresh(Region(-offset.x, row - offset.y, width, 1))
+
+
+def rich_column_widths(table: Table, console: Console, width: int) -> list[int]:
+    """The widths, padding included, Rich gives ``table``'s columns when drawn in ``width`` cells."""
+    return table._calculate_column_widths(console, console.options.update_width(width))
 
 
 def is_command_palette(screen: object) -> bool:
