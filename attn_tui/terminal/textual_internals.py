@@ -8,15 +8,17 @@ so an upgrade that removes one fails there, by name, rather than somewhere in a 
   the app's running state to know when a diff is safe.
 - The command palette is subclassed to survive keys that arrive while it opens or closes.
 - The header's parts are reused to give the title a repaint that needs no new layout.
-- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain.
+- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain, and
+  ``Table._calculate_column_widths`` how wide Rich makes each column of a table it shrinks.
+- A widget's border title is set without Textual's setter, which repaints the whole widget.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from rich.console import RenderableType
-from rich.table import Column
+from rich.console import Console, RenderableType
+from rich.table import Column, Table
 from rich.text import Text
 from textual import work
 from textual._compositor import CompositorUpdate
@@ -24,6 +26,8 @@ from textual._node_list import DuplicateIds
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
 if TYPE_CHECKING:
@@ -44,8 +48,10 @@ __all__ = [
     "DiffedDisplay",
     "column_cells",
     "has_spans",
+    "rich_column_widths",
     "is_command_palette",
     "REACHED",
+    "set_border_title",
 ]
 
 REACHED: dict[str, tuple[Any, str]] = {
@@ -58,6 +64,9 @@ REACHED: dict[str, tuple[Any, str]] = {
     "CommandPalette._start_no_matches_countdown": (CommandPalette, "its timer is guarded by set_timer: the list may be gone when it ends"),
     "Text._spans": (Text, "a cell without styled spans is laid out by the fast path"),
     "Column._cells": (Column, "a table's cells, measured and laid out by the panels in one pass"),
+    "Table._calculate_column_widths": (Table, "a table shrunk to a narrow panel is laid out by the fast path"),
+    "Widget._border_title": (Widget, "a new border title repaints its border row only"),
+    "Widget._border_subtitle": (Widget, "a new border subtitle repaints its border row only"),
 }
 """What is reached, and why: the test checks each name still exists."""
 
@@ -70,6 +79,40 @@ def column_cells(column: Column) -> list[RenderableType]:
 def has_spans(text: Text) -> bool:
     """True if ``text`` carries styled spans (not just one style for all of it)."""
     return bool(text._spans)
+
+
+def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> None:
+    """Set ``widget``'s border title (its subtitle if ``subtitle``), repainting only the border row
+    it is drawn on.
+
+    Textual's setter repaints the whole widget, every row through its styles: a panel's title
+    changes with every query, and repainting the panels' rows for it was a third of a query
+    change's painting. A widget not on screen gets Textual's setter (its rows are painted anew
+    when it shows)."""
+    if title == (widget.border_subtitle if subtitle else widget.border_title):
+        return
+    if not widget.region:
+        if subtitle:
+            widget.border_subtitle = title
+        else:
+            widget.border_title = title
+        return
+    # What Textual's setter stores (see textual.widget._BorderTitle).
+    content = widget.render_str(title).expand_tabs(4).split()[0]
+    if subtitle:
+        widget._border_subtitle = content
+    else:
+        widget._border_title = content
+    # Refresh regions are relative to the content: the border row lies above (or below) it.
+    offset = widget.content_offset
+    width, height = widget.outer_size
+    row = height - 1 if subtitle else 0
+    widget.refresh(Region(-offset.x, row - offset.y, width, 1))
+
+
+def rich_column_widths(table: Table, console: Console, width: int) -> list[int]:
+    """The widths, padding included, Rich gives ``table``'s columns when drawn in ``width`` cells."""
+    return table._calculate_column_widths(console, console.options.update_width(width))
 
 
 def is_command_palette(screen: object) -> bool:

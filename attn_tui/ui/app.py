@@ -15,7 +15,7 @@ from textual.widget import AwaitMount
 from textual.binding import Binding
 from textual.command import CommandListItem, CommandPalette
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -91,6 +91,11 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         *EDIT_BINDINGS,
         *FILE_BINDINGS,
     ]
+
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
+    """Textual's, without its repaint: the header watches it and repaints its own line, while
+    Textual's repaints the whole screen (a third of the query changes at 6 tokens, where the query
+    comes back to the saved one and • unsaved comes and goes)."""
 
     scenario: reactive[Scenario] = reactive(SEED_EXAMPLE, init=False, repaint=False)
     """The single source of truth. Every change replaces it; the watcher refreshes every view."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from attn_tui.ui.widgets.panels import NOT_REVERSED, fixed_widths, per_token_table, bar
-from attn_tui.ui.widgets.table_lines import TableLines, _fast_table
+from attn_tui.ui.widgets.table_lines import PanelBody, TableLines, _fast_table, fast_body
 
 CONSOLE = Console(width=200, force_terminal=True, color_system="truecolor")
 TOKENS = ["Your", "journey", "", "averyveryverylongtoken", "日本語トークン", "[/]", "a b ", "x"]
@@ -77,3 +78,44 @@ def test_tables_it_cannot_imitate_are_left_to_rich():
     markup.add_row("[bold]x[/]", Text("t"), "1")
     fixed_widths(markup)
     assert _fast_table(markup, CONSOLE) is markup
+
+
+def test_a_table_in_nested_groups_is_laid_out():
+    """The weights panel at 512×768: its windowed table and note in a Group, in a Group with the
+    overflow note."""
+    table = random_table(random.Random(1))
+    body = Group(Group(table, Text("tokens 1–16 of 512", style="italic")), Text("exp overflows", style="italic"))
+    fast = fast_body(body, SimpleNamespace(app=SimpleNamespace(console=CONSOLE)))
+    assert isinstance(fast, PanelBody)
+    assert [type(part) for part in fast.parts] == [TableLines, Text, Text]
+    assert styled_characters(fast, 60) == styled_characters(body, 60)
+
+
+def test_shrunk_tables_look_exactly_like_richs():
+    """Narrower than its columns (3.4's projections in the right column at 100×30), a table is
+    laid out with the column widths Rich would shrink it to."""
+    rng = random.Random(7)
+    shrunk = 0
+    for _ in range(200):
+        table = random_table(rng) if rng.random() < 0.7 else random_matrix(rng)
+        fast = _fast_table(table, CONSOLE)
+        if not isinstance(fast, TableLines):
+            continue
+        for width in range(3, fast.width, 4):
+            if fast.fitted(width, CONSOLE) is not None:
+                shrunk += 1
+            assert styled_characters(fast, width) == styled_characters(table, width)
+    assert shrunk > 250
+
+
+def test_a_column_rich_shrinks_to_nothing_is_left_out():
+    """3.4's projections (token, key, │, value) in the right column at 100×30: Rich leaves "│" out."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, overflow="ellipsis", max_width=8)
+    for _ in range(3):
+        table.add_column(no_wrap=True)
+    table.add_row("t1", " ".join(["-0.9487"] * 5) + " …", "│", " ".join(["0.5505"] * 3))
+    fast = _fast_table(fixed_widths(table), CONSOLE)
+    fitted = fast.fitted(46, CONSOLE)
+    assert fitted is not None and "│" not in "".join(segment.text for segment in fitted.lines[0])
+    assert styled_characters(fast, 46) == styled_characters(table, 46)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.widget import Widget
 
 from attn_tui.terminal import textual_internals
 from attn_tui.terminal.textual_internals import REACHED
@@ -25,8 +26,8 @@ def test_every_private_name_still_exists(name):
 
 
 def _set_by_init(owner: type, attribute: str) -> bool:
-    """Instance attributes (App._batch_count …) exist only on instances: make one."""
-    return hasattr(owner(), attribute) if owner is App else False
+    """Instance attributes (App._batch_count, Widget._border_title …) exist only on instances: make one."""
+    return hasattr(owner(), attribute) if owner in (App, Widget) else False
 
 
 def test_private_modules_are_imported_in_one_place_only():

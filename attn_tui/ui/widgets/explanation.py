@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.walkthrough import Progress, Walkthrough
+from attn_tui.terminal.textual_internals import set_border_title
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
@@ -34,7 +35,7 @@ class ExplanationPanel(VerticalScroll):
         """``autoplay`` describes a running autoplay ("" when off)."""
         step = progress.step
         if step is None:
-            self.border_title = f"Walkthrough 0/{progress.end} · start"
+            set_border_title(self, f"Walkthrough 0/{progress.end} · start")
             body = Group(
                 Text(walkthrough.intro()),
                 Text(""),
@@ -43,7 +44,7 @@ class ExplanationPanel(VerticalScroll):
             self._essential = (Text("Press Space or → for the first step."),)
         else:
             stage = step.stage
-            self.border_title = f"Step {progress.position}/{progress.end} · {stage.number}/{len(walkthrough.stages)} {stage.name}"
+            set_border_title(self, f"Step {progress.position}/{progress.end} · {stage.number}/{len(walkthrough.stages)} {stage.name}")
             parts = [Text(step.computes[:1].upper() + step.computes[1:], style="italic")]
             if stage.shows_matrix_view:
                 parts.append(Text("reads X: every embedding", style="italic"))
@@ -59,7 +60,7 @@ class ExplanationPanel(VerticalScroll):
             self._essential = tuple(parts)
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
             body = Group(*parts)
-        self.border_subtitle = autoplay or KEYS_HINT
+        set_border_title(self, autoplay or KEYS_HINT, subtitle=True)
         # A new layout only when the text takes another number of lines: a step is one key press.
         width = self.scrollable_content_region.width
         console = self.app.console

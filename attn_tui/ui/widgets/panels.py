@@ -28,6 +28,7 @@ from attn_tui.core.formatting import (
     subscript_pair,
     weight_formula,
 )
+from attn_tui.terminal.textual_internals import set_border_title
 from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
 from attn_tui.terminal.textual_internals import column_cells
 from attn_tui.ui.widgets.table_lines import fast_body
@@ -125,9 +126,7 @@ class Panel(VerticalScroll):
         """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""
         self._analysis = analysis
         self._progress = progress
-        title = self.title_for(analysis)
-        if title != self.border_title:  # setting it repaints the whole panel, border included
-            self.border_title = title
+        set_border_title(self, self.title_for(analysis))
         body = self.render_body(analysis)
         # A new layout (measuring every widget) only when the body's shape may change: a
         # commit or a query change that keeps every line in place repaints just this panel.
@@ -138,7 +137,7 @@ class Panel(VerticalScroll):
         body_widget.update(fast_body(body, body_widget), layout=shape != self._shape)
         self._shape = shape
         listed, windowed = self._listed
-        self.fixed_lines = body_lines(body, width, self.app.console) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
+        self.fixed_lines = self.lines(body, width) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
@@ -170,6 +169,10 @@ class Panel(VerticalScroll):
     def shape(self, body: object, width: int) -> object:
         """Equal shapes lay out alike; a change of shape asks for a new layout."""
         return body_shape(body, width, self.app.console)
+
+    def lines(self, body: object, width: int) -> int:
+        """The lines ``body`` takes at ``width``."""
+        return body_lines(body, width, self.app.console)
 
     def title_for(self, analysis: Analysis) -> str:
         raise NotImplementedError
@@ -390,6 +393,14 @@ class ContextPanel(Panel):
         running = format_vector(analysis.query.running_context[added - 1].tolist())
         return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
 
+    # The vector was wrapped once, by render_body, at the width show measures at: 768 values take
+    # milliseconds to wrap, and shape and lines would wrap them twice more on every key.
+    def shape(self, body: object, width: int) -> object:
+        return ("text", self.needed_lines)
+
+    def lines(self, body: object, width: int) -> int:
+        return self.needed_lines
+
     def _measured(self, body: Text) -> Text:
         width = self.scrollable_content_region.width
         self._lines = tuple(line.plain for line in body.wrap(self.app.console, width)) if width > 0 else (body.plain,)
@@ -405,8 +416,7 @@ class ContextPanel(Panel):
         subtitle = f"… ({below} more) · Tab, ↓ scrolls" if below else ""
         if above and visible:
             subtitle = f"{above} above ↑ · {subtitle or 'end'}"
-        if subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
+        set_border_title(self, subtitle, subtitle=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

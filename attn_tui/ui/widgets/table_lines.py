@@ -22,7 +22,7 @@ from rich.text import Text
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 
-from attn_tui.terminal.textual_internals import column_cells, has_spans
+from attn_tui.terminal.textual_internals import column_cells, has_spans, rich_column_widths
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual, Visual
 
@@ -44,11 +44,18 @@ class TableLines:
         self.lines = lines
         self.width = width
 
+    def fitted(self, width: int, console: Console) -> TableLines | None:
+        """The table laid out in ``width`` cells: as it is, or with its columns shrunk as Rich
+        shrinks them (3.4's projections are wider than the right column at 100×30); None if
+        unsure."""
+        return self if self.width <= width else _lay_out(self.table, console, width)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.max_width < self.width:  # narrower than laid out for: Rich shrinks the columns
+        fitted = self.fitted(options.max_width, console)
+        if fitted is None:
             yield self.table
             return
-        for line in self.lines:
+        for line in fitted.lines:
             yield from line
             yield _NEW_LINE
 
@@ -76,17 +83,19 @@ class _PanelBodyVisual(Visual):
     def __init__(self, widget: Widget, parts: list[RenderableType]) -> None:
         self._parts = parts
         self._rich = [RichVisual(widget, part) for part in parts]
+        self._console = widget.app.console
 
     def render_strips(self, width: int, height: int | None, style: VisualStyle, options: RenderOptions) -> list[Strip]:
         base = style.rich_style
         strips: list[Strip] = []
         for part, rich in zip(self._parts, self._rich):
-            if isinstance(part, TableLines) and part.width <= width:
+            fitted = self._fitted(part, width)
+            if fitted is not None:
                 strips.extend(
-                    Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], part.width)
-                    for line in part.lines
+                    Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], fitted.width)
+                    for line in fitted.lines
                 )
-            else:  # a note that wraps, or a table narrower than it was laid out for
+            else:  # a note that wraps, or a table the fast path cannot shrink
                 strips.extend(rich.render_strips(width, None, style, options))
         return strips if height is None else strips[:height]
 
@@ -94,22 +103,34 @@ class _PanelBodyVisual(Visual):
         return max((rich.get_optimal_width(rules, container_width) for rich in self._rich), default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return sum(
-            len(part.lines) if isinstance(part, TableLines) and part.width <= width else rich.get_height(rules, width)
-            for part, rich in zip(self._parts, self._rich)
-        )
+        heights = []
+        for part, rich in zip(self._parts, self._rich):
+            fitted = self._fitted(part, width)
+            heights.append(rich.get_height(rules, width) if fitted is None else len(fitted.lines))
+        return sum(heights)
+
+    def _fitted(self, part: RenderableType, width: int) -> TableLines | None:
+        return part.fitted(width, self._console) if isinstance(part, TableLines) else None
 
 
 def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
     """``body`` (a table, or a Group of tables and notes) with its simple tables laid out here
     (see the module), for ``widget``; unchanged when there is none. A table turns out too wide
     only when drawn (the widget's width may change before then): Rich draws that one."""
-    parts = list(body.renderables) if isinstance(body, Group) else [body]
     console = widget.app.console
-    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in parts]
+    laid_out = [_fast_table(part, console) if isinstance(part, Table) else part for part in _parts(body)]
     if not any(isinstance(part, TableLines) for part in laid_out):
         return body
     return PanelBody(widget, laid_out)
+
+
+def _parts(body: RenderableType) -> list[RenderableType]:
+    """What ``body`` draws one under another, nested Groups opened: a windowed table with its note
+    is a Group inside the weights panel's Group with the overflow note (at 512×768), and a table
+    left inside one was drawn by Rich, cell by cell."""
+    if isinstance(body, Group):
+        return [part for renderable in body.renderables for part in _parts(renderable)]
+    return [body]
 
 
 def _fast_table(table: Table, console: Console) -> RenderableType:
@@ -117,7 +138,9 @@ def _fast_table(table: Table, console: Console) -> RenderableType:
     return table if lines is None else lines
 
 
-def _lay_out(table: Table, console: Console) -> TableLines | None:
+def _lay_out(table: Table, console: Console, width: int | None = None) -> TableLines | None:
+    """``table`` laid out row by row, in ``width`` cells if it is wider (None: at its own width);
+    None if it is not simple enough to draw exactly as Rich would."""
     if (
         table.box is not None
         or table.show_header
@@ -145,6 +168,16 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
         widths.append(content)
         pads.append(pad)
     total = sum(widths) + sum(pads)
+    if width is not None and total > width:
+        shrunk = rich_column_widths(table, console, width)
+        # A column shrunk to nothing is not drawn at all (3.4's "│" between keys and values).
+        kept = [index for index, cells in enumerate(shrunk) if cells]
+        columns = [columns[index] for index in kept]
+        pads = [pads[index] for index in kept]
+        widths = [shrunk[index] - pad for index, pad in zip(kept, pads)]
+        if not widths or min(widths) <= 0:
+            return None  # a column shrunk into its padding: Rich's own rules
+        total = sum(shrunk)
     get_style = console.get_style
     null = Style.null()
     cells_by_column = [column_cells(column) for column in columns]
@@ -152,8 +185,8 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
     for row_index, row in enumerate(table.rows):
         row_style = get_style(row.style) if row.style else null
         line: list[Segment] = []
-        for column, cells, width, pad in zip(columns, cells_by_column, widths, pads):
-            segment = _cell(cells[row_index], column.justify, column.overflow, width, row_style, get_style)
+        for column, cells, cell_width, pad in zip(columns, cells_by_column, widths, pads):
+            segment = _cell(cells[row_index], column.justify, column.overflow, cell_width, row_style, get_style)
             if segment is None:
                 return None
             line.append(segment)
