@@ -8,14 +8,16 @@ so an upgrade that removes one fails there, by name, rather than somewhere in a 
   the app's running state to know when a diff is safe.
 - The command palette is subclassed to survive keys that arrive while it opens or closes.
 - The header's parts are reused to give the title a repaint that needs no new layout.
-- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain.
+- Rich's ``Text._spans`` tells the fast table layout whether a cell is plain, and
+  ``Table._calculate_column_widths`` how Rich shrinks a table wider than its panel.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual._compositor import CompositorUpdate
@@ -41,6 +43,7 @@ __all__ = [
     "SafeCommandPalette",
     "DiffedDisplay",
     "has_spans",
+    "rich_column_widths",
     "is_command_palette",
     "REACHED",
 ]
@@ -53,6 +56,7 @@ REACHED: dict[str, tuple[Any, str]] = {
     "CommandPalette._GATHER_COMMANDS_GROUP": (CommandPalette, "the same worker group as Textual's own search"),
     "CommandPalette._watch__list_visible": (CommandPalette, "the list may be gone when a search ends"),
     "Text._spans": (Text, "a cell without styled spans is laid out by the fast path"),
+    "Table._calculate_column_widths": (Table, "a table wider than its panel is shrunk as Rich would, laid out by the fast path"),
 }
 """What is reached, and why: the test checks each name still exists."""
 
@@ -60,6 +64,12 @@ REACHED: dict[str, tuple[Any, str]] = {
 def has_spans(text: Text) -> bool:
     """True if ``text`` carries styled spans (not just one style for all of it)."""
     return bool(text._spans)
+
+
+def rich_column_widths(table: Table, console: Console, width: int) -> list[int]:
+    """The widths, padding included, Rich gives ``table``'s columns when drawn ``width`` cells wide
+    (a table without borders: all of the width is the columns')."""
+    return table._calculate_column_widths(console, console.options.update_width(width))
 
 
 def is_command_palette(screen: object) -> bool:

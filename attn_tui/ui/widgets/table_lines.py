@@ -4,8 +4,9 @@ styles, at a fraction of the cost.
 Rich renders a table cell by cell (padding, measuring, wrapping, cropping each one), which was most
 of a key press at 64×64. The panels' tables are simple: a ``Table.grid`` whose columns all have a
 fixed width and never wrap, one line per row. :func:`fast_body` lays such tables out directly,
-row by row, into a :class:`PanelBody` that Textual draws as strips at once; anything else (or a
-table drawn narrower than it is wide, which Rich would shrink) is left to Rich.
+row by row, into a :class:`PanelBody` that Textual draws as strips at once; anything else is left
+to Rich. A table drawn narrower than it is wide is shrunk column by column as Rich would (its own
+arithmetic decides the widths), and its cells cut to them here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rich.text import Text
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 
-from attn_tui.terminal.textual_internals import has_spans
+from attn_tui.terminal.textual_internals import has_spans, rich_column_widths
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual, Visual
 
@@ -39,16 +40,28 @@ _UNSAFE = frozenset("[:")
 class TableLines:
     """A table already laid out: one list of segments per row."""
 
-    def __init__(self, table: Table, lines: list[list[Segment]], width: int) -> None:
+    def __init__(self, table: Table, console: Console, lines: list[list[Segment]], width: int) -> None:
         self.table = table
+        self.console = console
         self.lines = lines
         self.width = width
+        self._narrower: dict[int, TableLines | None] = {}
+        """The table shrunk to widths below its own, by width: measured, then drawn, it is shrunk once."""
+
+    def at(self, width: int) -> TableLines | None:
+        """The table laid out to be drawn ``width`` cells wide; None when only Rich can shrink it."""
+        if width >= self.width:
+            return self
+        if width not in self._narrower:
+            self._narrower[width] = _shrunk(self.table, self.console, width)
+        return self._narrower[width]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.max_width < self.width:  # narrower than laid out for: Rich shrinks the columns
+        laid_out = self.at(options.max_width)
+        if laid_out is None:
             yield self.table
             return
-        for line in self.lines:
+        for line in laid_out.lines:
             yield from line
             yield _NEW_LINE
 
@@ -81,12 +94,13 @@ class _PanelBodyVisual(Visual):
         base = style.rich_style
         strips: list[Strip] = []
         for part, rich in zip(self._parts, self._rich):
-            if isinstance(part, TableLines) and part.width <= width:
+            laid_out = part.at(width) if isinstance(part, TableLines) else None
+            if laid_out is not None:
                 strips.extend(
-                    Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], part.width)
-                    for line in part.lines
+                    Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], laid_out.width)
+                    for line in laid_out.lines
                 )
-            else:  # a note that wraps, or a table narrower than it was laid out for
+            else:  # a note that wraps, or a table only Rich can shrink
                 strips.extend(rich.render_strips(width, None, style, options))
         return strips if height is None else strips[:height]
 
@@ -94,10 +108,11 @@ class _PanelBodyVisual(Visual):
         return max((rich.get_optimal_width(rules, container_width) for rich in self._rich), default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return sum(
-            len(part.lines) if isinstance(part, TableLines) and part.width <= width else rich.get_height(rules, width)
-            for part, rich in zip(self._parts, self._rich)
-        )
+        heights = 0
+        for part, rich in zip(self._parts, self._rich):
+            laid_out = part.at(width) if isinstance(part, TableLines) else None
+            heights += len(laid_out.lines) if laid_out is not None else rich.get_height(rules, width)
+        return heights
 
 
 def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
@@ -118,6 +133,28 @@ def _fast_table(table: Table, console: Console) -> RenderableType:
 
 
 def _lay_out(table: Table, console: Console) -> TableLines | None:
+    if not _simple(table):
+        return None
+    pads = _paddings(table)
+    # Rich gives an empty column one cell: of padding if it has any, else of content.
+    widths = [column.width if column.width + pad else 1 for column, pad in zip(table.columns, pads)]
+    return _rows(table, console, widths, pads)
+
+
+def _shrunk(table: Table, console: Console, width: int) -> TableLines | None:
+    """``table`` shrunk to ``width`` cells as Rich shrinks it (its own arithmetic chooses the
+    columns' widths), each cell cut to its column; a column squeezed to nothing is left out, as
+    Rich leaves it. None when a column is squeezed into its own padding: Rich draws that its own way."""
+    pads = _paddings(table)
+    totals = rich_column_widths(table, console, width)
+    if any(0 < total <= pad for total, pad in zip(totals, pads)):
+        return None
+    pads = [pad if total else 0 for total, pad in zip(totals, pads)]
+    return _rows(table, console, [total - pad for total, pad in zip(totals, pads)], pads)
+
+
+def _simple(table: Table) -> bool:
+    """A grid of fixed-width columns that never wrap, one line per row: laid out here."""
     if (
         table.box is not None
         or table.show_header
@@ -131,20 +168,19 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
         or not table.collapse_padding
         or table.pad_edge
     ):
-        return None
+        return False
+    return all(column.width is not None and column.no_wrap and not column.style and column.justify in ("left", "right") for column in table.columns)
+
+
+def _paddings(table: Table) -> list[int]:
+    """The padding after each column's content (collapsed, none after the last)."""
+    last = len(table.columns) - 1
+    return [0 if index == last else table.padding[1] for index in range(len(table.columns))]
+
+
+def _rows(table: Table, console: Console, widths: list[int], pads: list[int]) -> TableLines | None:
+    """Every row, each cell in its column's content width and padding; None if a cell is not plain."""
     columns = table.columns
-    last = len(columns) - 1
-    widths: list[int] = []  # content widths
-    pads: list[int] = []
-    for index, column in enumerate(columns):
-        if column.width is None or not column.no_wrap or column.style or column.justify not in ("left", "right"):
-            return None
-        pad = 0 if index == last else table.padding[1]
-        # Rich gives an empty column one cell: of padding if it has any, else of content.
-        content = column.width if column.width + pad else 1
-        widths.append(content)
-        pads.append(pad)
-    total = sum(widths) + sum(pads)
     get_style = console.get_style
     null = Style.null()
     cells_by_column = [column._cells for column in columns]
@@ -153,6 +189,8 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
         row_style = get_style(row.style) if row.style else null
         line: list[Segment] = []
         for column, cells, width, pad in zip(columns, cells_by_column, widths, pads):
+            if not width + pad:
+                continue  # squeezed out of a shrunk table
             segment = _cell(cells[row_index], column.justify, column.overflow, width, row_style, get_style)
             if segment is None:
                 return None
@@ -160,7 +198,7 @@ def _lay_out(table: Table, console: Console) -> TableLines | None:
             if pad:
                 line.append(Segment(" " * pad, row_style))
         lines.append(line)
-    return TableLines(table, lines, total)
+    return TableLines(table, console, lines, sum(widths) + sum(pads))
 
 
 def _cell(cell: object, justify: str, overflow: str, width: int, row_style: Style, get_style) -> Segment | None:
