@@ -139,6 +139,12 @@ class Panel(VerticalScroll):
         listed, windowed = self._listed
         self.fixed_lines = body_lines(body, width, self.app.console) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
+    def set_subtitle(self, subtitle: str) -> None:
+        """The border's subtitle, set only when it changes: setting it repaints the whole panel,
+        border and scroll bar included, even to the same text."""
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
         progress = self._progress
