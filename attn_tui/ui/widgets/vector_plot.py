@@ -257,9 +257,10 @@ class PlotLegend(Widget):
         return len(self._lines)
 
     def render_line(self, y: int) -> Strip:
+        style = self.rich_style  # worked out anew from every ancestor's styles: once a line
         if not 0 <= y < len(self._lines):
-            return Strip.blank(self.size.width, self.rich_style)
-        return Strip(self._lines[y]).apply_style(self.rich_style).extend_cell_length(self.size.width, self.rich_style)
+            return Strip.blank(self.size.width, style)
+        return Strip(self._lines[y]).apply_style(style).extend_cell_length(self.size.width, style)
 
 
 class VectorPlot(Vertical):
