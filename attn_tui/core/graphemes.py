@@ -28,6 +28,11 @@ def clip(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
     room = width - cell_len(ellipsis)
     if room < 0:
         return ""
+    kept_and_next = text[: room + 1]
+    if kept_and_next.isascii() and kept_and_next.isprintable():
+        # One cell and one cluster per character, the next starting a cluster of its own: the
+        # numbers a panel cuts on every key ("0.1234 -0.5678 …") need no segmentation.
+        return text[:room] + ellipsis
     kept = ""
     for cluster in iter_graphemes(text):
         # The prefix is measured whole: Rich measures a string, not the sum of its pieces.

@@ -200,6 +200,24 @@ def test_the_plotext_private_parts_the_plot_draws_from_still_exist():
     assert callable(colors_to_ansi)
 
 
+def test_the_plots_cell_matrix_starts_as_plotexts_own():
+    """The matrix the plot draws in fills its blank matrices faster, with the same cells."""
+    from plotext._matrix import matrix_class
+
+    from attn_tui.ui.widgets.vector_plot import _CellMatrix
+
+    for cols, rows, canvas in ((20, 8, (3, 19, 2, 7)), (61, 24, (8, 60, 3, 23)), (5, 3, (0, 9, 0, 9)), (4, 4, (2, 2, 1, 1))):
+        matrices = []
+        for matrix in (matrix_class(), _CellMatrix()):
+            matrix.set_size(cols, rows)
+            matrix.set_axes_color("red")
+            matrix.set_canvas_area(*canvas)
+            matrix.set_canvas_color("blue")
+            matrix.set_matrices()
+            matrices.append([getattr(matrix, part) for part in ("marker", "fullground", "style", "background")])
+        assert matrices[0] == matrices[1]
+
+
 def border(app: AttnApp) -> tuple[str, str]:
     plot = app.query_one("#vector-plot")
     return str(plot.border_title), str(plot.border_subtitle)

@@ -22,6 +22,8 @@ from attn_tui.core.scenario import SEED_EXAMPLE, Scenario
         ("Tiếng", 3, "Ti…"),
         ("👩‍💻👩‍💻", 3, "👩‍💻…"),
         ("日本語", 4, "日 …"),  # a wide character that does not fit leaves a blank, as in Rich
+        ("0.1234 -0.5678 …", 10, "0.1234 -0…"),  # plain ASCII up to the cut: sliced
+        ("abcd\u0301ef", 5, "abcd\u0301…"),  # the accent after the cut belongs to the d kept
     ],
 )
 def test_clip_cuts_between_clusters(text, width, clipped):

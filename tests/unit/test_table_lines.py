@@ -57,17 +57,20 @@ def random_matrix(rng: random.Random) -> Table:
 
 def test_laid_out_tables_look_exactly_like_richs():
     rng = random.Random(5)
-    laid_out = 0
+    laid_out = shrunk = 0
     for _ in range(800):
         table = random_table(rng) if rng.random() < 0.7 else random_matrix(rng)
         fast = _fast_table(table, CONSOLE)
+        natural = fast.width if isinstance(fast, TableLines) else 10
         if isinstance(fast, TableLines):
             laid_out += 1
-        # Drawn at any width: as wide as Rich's table or wider, its own lines; narrower (Rich
-        # would shrink the columns), Rich's.
-        for width in (rng.randrange(3, 90), fast.width if isinstance(fast, TableLines) else 10):
+            shrunk += fast.fitted(max(1, natural - 5), CONSOLE) is not None
+        # Drawn at any width: as wide as Rich's table or wider, or narrower (Rich shrinks the
+        # columns, and cuts the cells), a few cells narrower most of all (a panel a little narrow).
+        for width in (rng.randrange(3, 90), natural, max(1, natural - rng.randrange(1, 12))):
             assert styled_characters(fast, width) == styled_characters(table, width)
     assert laid_out > 500
+    assert shrunk > 400
 
 
 def test_tables_it_cannot_imitate_are_left_to_rich():

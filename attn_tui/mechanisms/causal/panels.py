@@ -93,7 +93,7 @@ class CausalWeightsPanel(AttentionPanel):
         total = format_number(sum(weights)) if known.weights == n else NOT_YET
         dropped_total = [format_number(sum(result.dropped_weights.tolist())) if known.dropout else NOT_YET] if dropout.active else []
         table.add_row("Σ", "", "", total, *dropped_total, "")
-        self.border_subtitle = dropout_state(analysis)
+        self.set_subtitle(dropout_state(analysis))
         return with_note(with_bars(table, bars, bar_width, width, bar_style), rows, n)
 
     def _after_dropout(self, analysis: Analysis, known: Known, rows: range) -> dict[int, str]:
@@ -134,7 +134,7 @@ class CausalWeightsPanel(AttentionPanel):
             else [NOT_YET] * 4
         )
         table.add_row("Σ", *sums)
-        self.border_subtitle = f"largest difference {result.first_way_max_difference:.1e}" if count == n else ""
+        self.set_subtitle(f"largest difference {result.first_way_max_difference:.1e}" if count == n else "")
         return with_note(fixed_widths(table), rows, n)
 
 

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from attn_tui.core.formatting import context_vector, format_number, subscript_pair
 from attn_tui.mechanisms.trainable.walk import CONTEXT, KEYS_VALUES, SCORES, SOFTMAX, Known, query_vector
-from attn_tui.terminal.textual_internals import set_border_title
 from attn_tui.ui.widgets.matrix_panel import MatrixPanel, heat_fractions, rows_of, window_note
 from attn_tui.ui.widgets.panels import NOT_YET, Panel, fixed_widths, per_token_table, revealed_values, row_style, with_bars, with_note, window
 
@@ -136,9 +135,9 @@ class AttentionPanel(_TrainablePanel):
             total = [format_number(sum(weights)), format_number(float(result.unscaled_weights.sum()))] if known.weights == n else [NOT_YET, NOT_YET]
             table.add_row("Σ", "", "", *total)
             largest = (format_number(max(weights)), format_number(float(result.unscaled_weights.max()))) if known.weights == n else (NOT_YET, NOT_YET)
-            set_border_title(self, f"max α {largest[0]} │ no √d_k {largest[1]}", subtitle=True)
+            self.set_subtitle(f"max α {largest[0]} │ no √d_k {largest[1]}")
             return with_note(fixed_widths(table), rows, n)
-        set_border_title(self, "", subtitle=True)
+        self.set_subtitle("")
         table.add_column(no_wrap=True)  # bar
         bar_style = self.get_component_rich_style("attention-panel--bar")
         width = self.scrollable_content_region.width

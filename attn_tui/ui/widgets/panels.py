@@ -139,6 +139,11 @@ class Panel(VerticalScroll):
         listed, windowed = self._listed
         self.fixed_lines = self.lines(body, width) - listed - (WINDOW_NOTE_ROWS if windowed else 0)
 
+    def set_subtitle(self, subtitle: str) -> None:
+        """The border's subtitle, set only when it changes and repainting only its row (Textual's
+        setter repaints the whole panel, border and scroll bar included, even to the same text)."""
+        set_border_title(self, subtitle, subtitle=True)
+
     def known(self, analysis: Analysis) -> Known:
         """What may be shown: everything, unless a walk is under way."""
         progress = self._progress
@@ -416,7 +421,7 @@ class ContextPanel(Panel):
         subtitle = f"… ({below} more) · Tab, ↓ scrolls" if below else ""
         if above and visible:
             subtitle = f"{above} above ↑ · {subtitle or 'end'}"
-        set_border_title(self, subtitle, subtitle=True)
+        self.set_subtitle(subtitle)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

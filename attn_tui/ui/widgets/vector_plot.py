@@ -4,7 +4,8 @@ It draws what :mod:`attn_tui.core.plot_data` computes and decides nothing about 
 app imports this module the first time the plot opens: plotext stays off the start-up path (so its
 private parts are reached here, not from ``terminal/textual_internals.py``, which start-up imports):
 ``Figure._set_sizes`` and ``_build_matrix``, the cell matrix ``monitor.matrix`` (``marker``,
-``fullground``, ``style``, ``background``) and ``plotext._utility.colors_to_ansi``;
+``fullground``, ``style``, ``background``; its class ``plotext._matrix.matrix_class`` and how it
+fills them, ``set_matrices``) and ``plotext._utility``'s ``colors_to_ansi``, ``no_color`` and ``space``;
 ``tests/app/test_plot_app.py`` checks by name that they still exist.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from plotext._utility import colors_to_ansi
+from plotext._matrix import matrix_class
+from plotext._utility import colors_to_ansi, no_color, space
 from rich.cells import cell_len
 from rich.color import Color
 from rich.segment import Segment
@@ -107,6 +109,8 @@ class PlanePlot(PlotextPlot):
             plt.theme(theme)
             self._theme = theme
         self._build(self._data)
+        if not isinstance(plt.monitor.matrix, _CellMatrix):  # a new figure (clear_figure) has plotext's own
+            plt.monitor.matrix = _CellMatrix()
         plt._set_sizes()
         plt._build_matrix()
         matrix = plt.monitor.matrix
@@ -131,6 +135,20 @@ class PlanePlot(PlotextPlot):
                 plt.scatter(marker.xs, marker.ys, marker=marker.glyph, color=colour)
         for text, x, y, alignment, colour in _placed_labels(data, self.size.width, self.size.height):
             plt.text(text, x, y, color=colour, alignment=alignment)
+
+
+class _CellMatrix(matrix_class):
+    """plotext's cell matrix, its blank matrices filled a row at a time: plotext asks each cell
+    whether it is on the canvas, a third of the time a plane takes to draw."""
+
+    def set_matrices(self) -> None:
+        columns, rows = range(self.cols), range(self.rows)
+        canvas_row = [self.canvas_color if column in self.Cols_canvas else self.axes_color for column in columns]
+        axes_row = [self.axes_color] * self.cols
+        self.marker = [[space] * self.cols for _ in rows]
+        self.fullground = [[no_color] * self.cols for _ in rows]
+        self.background = [list(canvas_row if row in self.Rows_canvas else axes_row) for row in rows]  # each row its own list
+        self.style = [[no_color] * self.cols for _ in rows]
 
 
 def _strip(characters: list[str], foreground: list[object], style: list[object], background: list[object]) -> Strip:
@@ -239,9 +257,10 @@ class PlotLegend(Widget):
         return len(self._lines)
 
     def render_line(self, y: int) -> Strip:
+        style = self.rich_style  # worked out anew from every ancestor's styles: once a line
         if not 0 <= y < len(self._lines):
-            return Strip.blank(self.size.width, self.rich_style)
-        return Strip(self._lines[y]).apply_style(self.rich_style).extend_cell_length(self.size.width, self.rich_style)
+            return Strip.blank(self.size.width, style)
+        return Strip(self._lines[y]).apply_style(style).extend_cell_length(self.size.width, style)
 
 
 class VectorPlot(Vertical):
