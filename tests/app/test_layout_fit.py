@@ -187,3 +187,24 @@ async def test_long_token_names_in_a_narrow_right_column_shorten_the_bars_not_th
         assert_panels_match_fresh_computation(app)
         bars = [row.split()[-1] for row in panel_text(app, "weights").splitlines()[:3]]
         assert all(set(bar) <= set("█▏▎▍▌▋▊▉") for bar in bars) and max(map(len, bars)) < BAR_WIDTH
+
+
+@pytest.mark.parametrize("mechanism", ["trainable", "causal"])
+async def test_3_4_and_3_5_count_the_context_values_out_of_sight_too(mechanism):
+    """d_out 64 at 80×24: 3.4's and 3.5's context vector (64 values) did not fit and was cut
+    with no sign that more followed; it now says how many, as 3.3's does."""
+    from attn_tui.core.scenario import SEED_EXAMPLE
+    from attn_tui.mechanisms import mechanism_named
+
+    unit = mechanism_named(mechanism)
+    scenario = SEED_EXAMPLE.with_mechanism(mechanism, unit.initialise(SEED_EXAMPLE, "rand", 123, 64))
+    async with running(AttnApp(scenario), size=(80, 24)) as pilot:
+        app = pilot.app
+        await quiet(pilot)
+        panel = app.query_one("#context")
+        screen = screen_text(app)
+        subtitle = str(panel.border_subtitle)
+        assert subtitle.startswith("… (") and subtitle in screen
+        shown = screen.count(", ", screen.index("Context"))
+        hidden = int(subtitle[3 : subtitle.index(" more")])
+        assert 0 < hidden < 64 and hidden + shown >= 64 - 2

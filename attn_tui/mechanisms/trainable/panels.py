@@ -16,14 +16,11 @@ from rich.text import Text
 from attn_tui.core.formatting import context_vector, format_number, subscript_pair
 from attn_tui.mechanisms.trainable.walk import CONTEXT, KEYS_VALUES, SCORES, SOFTMAX, Known, query_vector
 from attn_tui.ui.widgets.matrix_panel import MatrixPanel, heat_fractions, rows_of, window_note
-from attn_tui.ui.widgets.panels import NOT_YET, Panel, fixed_widths, per_token_table, revealed_values, row_style, with_bars, with_note, window
+from attn_tui.ui.widgets.panels import NOT_YET, Panel, VectorPanel, fixed_widths, per_token_table, revealed_values, row_style, with_bars, with_note, window
 
 if TYPE_CHECKING:
     from attn_tui.core.walkthrough import Progress
     from attn_tui.mechanisms.trainable.analysis import Analysis
-
-NUMBER_WIDTH = 7
-"""A number with 4 decimals and a sign, and the space before it."""
 
 
 class KnownFromWalk:
@@ -42,6 +39,12 @@ class KnownFromWalk:
 
 class _TrainablePanel(KnownFromWalk, Panel):  # type: ignore[misc]
     pass
+
+
+TOKEN_WIDTH = 8
+"""The projections' token column is cut (…) beyond this."""
+NUMBER_WIDTH = 7
+"""A number with 4 decimals and a sign, and the space before it."""
 
 
 def _numbers(values: list[float], count: int) -> str:
@@ -67,18 +70,20 @@ class ProjectionsPanel(_TrainablePanel):
         current = self._progress.reads(KEYS_VALUES) if self._progress else None
         rows = self.rows(analysis, current)
         # As many numbers of each vector as fit: a token (8), a key, " │ ", a value; a number
-        # takes 7 cells with its space.
+        # takes 7 cells with its space. A cell a little too wide is cut by Rich ("-0.44…").
         room = max(1, (self.scrollable_content_region.width - 10) // (2 * NUMBER_WIDTH))
         query = analysis.query.query.tolist()
         keys = analysis.query.keys[rows.start : rows.stop].tolist()
         values = analysis.query.values[rows.start : rows.stop].tolist()
         table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=8)  # token
+        table.add_column(no_wrap=True, overflow="ellipsis", max_width=TOKEN_WIDTH)  # token
         table.add_column(no_wrap=True)  # key
         table.add_column(no_wrap=True)  # │
         table.add_column(no_wrap=True)  # value
-        q_text = " ".join(format_number(v) if j < known.query else NOT_YET for j, v in enumerate(query[: 2 * room + 1]))
-        if len(query) > 2 * room + 1:
+        # q in the keys' column, as many numbers as a key: a longer q would widen that column
+        # past the panel, and Rich would shrink the token column to "…".
+        q_text = " ".join(format_number(v) if j < known.query else NOT_YET for j, v in enumerate(query[:room]))
+        if len(query) > room:
             q_text += " …"
         table.add_row(f"{query_vector(q + 1)} =", q_text, "", "", style="bold")
         for i in rows:
@@ -160,8 +165,8 @@ class AttentionPanel(_TrainablePanel):
         return with_note(with_bars(table, bars, bar_width, width, bar_style), rows, n)
 
 
-class ScaledContextPanel(_TrainablePanel):
-    """z⁽q⁾ = Σ_i α_qi v⁽ⁱ⁾, one value per output dimension."""
+class ScaledContextPanel(KnownFromWalk, VectorPanel):  # type: ignore[misc]
+    """z⁽q⁾ = Σ_i α_qi v⁽ⁱ⁾, one value per output dimension (values out of sight counted)."""
 
     DEFAULT_TITLE = "Context"
     PANEL_ID = "context"
@@ -173,13 +178,13 @@ class ScaledContextPanel(_TrainablePanel):
     def render_body(self, analysis: Analysis) -> Text:
         result = analysis.query.weighted_values
         if self._progress is None:
-            return Text(_vector(result.context.tolist()))
+            return self._measured(Text(_vector(result.context.tolist())))
         added = self.known(analysis).context_terms
         n = analysis.scenario.n_tokens
         if not added:
-            return Text(f"[{NOT_YET}]  (0 of {n} terms)")
+            return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
         running = _vector(result.running[added - 1].tolist())
-        return Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else "")
+        return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
 
 
 def _vector(values: list[float]) -> str:

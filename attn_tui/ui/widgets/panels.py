@@ -369,34 +369,19 @@ class WeightsPanel(Panel):
         return with_note(fixed_widths(table), rows, n)
 
 
-class ContextPanel(Panel):
-    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension.
+class VectorPanel(Panel):
+    """A panel showing one long vector (a context vector) as wrapped text.
 
     A long vector scrolls inside the panel (the app gives it the rows the other panels leave); the
-    border then counts the values out of sight, so a cut vector never looks whole.
+    border then counts the values out of sight, so a cut vector never looks whole. Subclasses
+    return :meth:`_measured` text from ``render_body``.
     """
-
-    DEFAULT_TITLE = "Context"
-    PANEL_ID = "context"
 
     needed_lines: int = 1
     """Lines the whole vector takes at the panel's width, as last shown."""
 
     _lines: tuple[str, ...] = ()
     """The vector's text as wrapped at the panel's width."""
-
-    def title_for(self, analysis: Analysis) -> str:
-        return f"Context  {context_formula(analysis.scenario.query + 1)}"
-
-    def render_body(self, analysis: Analysis) -> Text:
-        if self._progress is None:
-            return self._measured(Text(format_vector(analysis.query.context.tolist())))
-        added = self._progress.known.context_terms
-        n = analysis.scenario.n_tokens
-        if not added:
-            return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
-        running = format_vector(analysis.query.running_context[added - 1].tolist())
-        return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
 
     # The vector was wrapped once, by render_body, at the width show measures at: 768 values take
     # milliseconds to wrap, and shape and lines would wrap them twice more on every key.
@@ -430,3 +415,23 @@ class ContextPanel(Panel):
     def on_resize(self) -> None:
         super().on_resize()
         self._count_hidden()
+
+
+class ContextPanel(VectorPanel):
+    """z⁽q⁾ = Σ_i α_qi x⁽ⁱ⁾, one value per dimension."""
+
+    DEFAULT_TITLE = "Context"
+    PANEL_ID = "context"
+
+    def title_for(self, analysis: Analysis) -> str:
+        return f"Context  {context_formula(analysis.scenario.query + 1)}"
+
+    def render_body(self, analysis: Analysis) -> Text:
+        if self._progress is None:
+            return self._measured(Text(format_vector(analysis.query.context.tolist())))
+        added = self._progress.known.context_terms
+        n = analysis.scenario.n_tokens
+        if not added:
+            return self._measured(Text(f"[{NOT_YET}]  (0 of {n} terms)"))
+        running = format_vector(analysis.query.running_context[added - 1].tolist())
+        return self._measured(Text(f"{running}  ({added} of {n} terms)", style="bold" if added == n else ""))
