@@ -208,3 +208,6 @@ async def test_3_4_and_3_5_count_the_context_values_out_of_sight_too(mechanism):
         shown = screen.count(", ", screen.index("Context"))
         hidden = int(subtitle[3 : subtitle.index(" more")])
         assert 0 < hidden < 64 and hidden + shown >= 64 - 2
+        # The query's 64 values no longer widen the keys' column until Rich crushes the tokens to "…".
+        projections = panel_text(app, "projections").splitlines()
+        assert projections[0].startswith("q⁽²⁾ =") and projections[1].startswith("Your ") and projections[2].startswith("journey ")
