@@ -9,10 +9,20 @@ Textual lays the screen out with, so a clipped label fills exactly the cells it 
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from rich.cells import cell_len
-from wcwidth import iter_graphemes
 
 ELLIPSIS = "…"
+
+
+def iter_graphemes(text: str) -> Iterator[str]:
+    """``text``'s grapheme clusters, one by one (UAX #29, by ``wcwidth``)."""
+    # wcwidth (20 ms, 23 modules) is imported the first time a label needs segmenting, not on
+    # the start-up path: the book's labels and every number are ASCII.
+    from wcwidth import iter_graphemes as segment
+
+    return segment(text)
 
 
 def clusters(text: str) -> list[str]:

@@ -15,9 +15,14 @@ import unicodedata
 from functools import lru_cache
 
 from rich.cells import get_character_cell_size, split_graphemes
-from wcwidth import wcwidth
 
 _MARKS_AND_FORMAT = frozenset({"Mn", "Mc", "Me", "Cf"})
+_UNSETTLED = frozenset({"Cc", "Cs", "Co", "Cn"})
+"""Controls, surrogates, private use and unassigned code points: asked of wcwidth every time."""
+NARROW = frozenset({"N", "Na", "H", "A"})
+"""East Asian widths of characters one column wide (ambiguous ones too, as Rich and wcwidth count them)."""
+SETTLED_BELOW = 0x1F000
+"""Below this, a narrow character is one column in Rich's table and in wcwidth's alike."""
 
 
 @lru_cache(maxsize=4096)
@@ -41,6 +46,16 @@ def may_disagree(grapheme: str) -> bool:
     and wcwidth's) disagree on, such as a lone regional indicator."""
     if len(grapheme) != 1:
         return len(grapheme) > 1
-    if unicodedata.category(grapheme) in _MARKS_AND_FORMAT:
+    if grapheme.isascii() and grapheme.isprintable():
+        return False  # one column in every terminal and table
+    category = unicodedata.category(grapheme)
+    if category in _MARKS_AND_FORMAT:
         return True
+    if category not in _UNSETTLED and ord(grapheme) < SETTLED_BELOW and unicodedata.east_asian_width(grapheme) in NARROW:
+        # Box drawing, arrows, Greek, super- and subscripts: the app's own characters, on every
+        # frame. Both tables give them one column (a test checks every such code point), and
+        # wcwidth, 23 modules, stays off the start-up path.
+        return False
+    from wcwidth import wcwidth
+
     return wcwidth(grapheme) != get_character_cell_size(grapheme)

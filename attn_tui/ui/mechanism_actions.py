@@ -20,10 +20,9 @@ from attn_tui.core.scenario import EMBEDDINGS, Scenario, ScenarioError
 from attn_tui.mechanisms import MECHANISMS, mechanism_named, neighbour
 from attn_tui.mechanisms.base import Mechanism, SettingValue
 from attn_tui.ui.widgets.grid_matrix import GridMatrix, embeddings_matrix, weight_matrix
-from attn_tui.ui.widgets.settings_dialog import SettingsDialog
-from attn_tui.ui.widgets.weights_dialog import WeightsChoice, WeightsDialog
 
 if TYPE_CHECKING:
+    from attn_tui.ui.widgets.weights_dialog import WeightsChoice
     from attn_tui.core.parameters import Parameters
     from attn_tui.ui.app import AttnApp
 
@@ -126,6 +125,8 @@ class MechanismActions:
             self._say("The numbers are still loading; try again in a moment.")
             return
         self._close_cell_edit()
+        from attn_tui.ui.widgets.weights_dialog import WeightsDialog  # on first use: not on the start-up path
+
         dialog = WeightsDialog(mechanism.initialisations, self._next_weights_seed, mechanism.d_out(self.scenario), mechanism.max_d_out, self.scenario.n_dims)
         self.push_screen(dialog, self._weights_chosen)
 
@@ -169,6 +170,8 @@ class MechanismActions:
         self._close_cell_edit()
         scenario = self.scenario
         current = {setting.name: mechanism.setting(scenario, setting.name) for setting in mechanism.settings}
+        from attn_tui.ui.widgets.settings_dialog import SettingsDialog  # on first use: not on the start-up path
+
         dialog = SettingsDialog(f"Settings of {mechanism.heading}", mechanism.settings, current, partial(mechanism.check_settings, scenario))
         self.push_screen(dialog, self._settings_chosen)
 

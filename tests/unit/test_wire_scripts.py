@@ -145,3 +145,39 @@ def test_a_mark_at_the_start_of_a_repaint_does_not_pile_up_on_the_cell_before():
         repaint = chops_update({0: (1, [("\u0301ab  ", Style(bold=True))])}, 6, 1)
         diff.diff(repaint, console, 6, 1)
     assert diff._cells[0][0][0] == "│\u0301"
+
+
+def test_the_characters_taken_as_agreed_without_wcwidth_agree():
+    """may_disagree answers narrow characters below U+1F000 without asking wcwidth (kept off the
+    start-up path): for every such code point, Rich's width and wcwidth's are the same. A new
+    version of either table that differs fails here."""
+    import unicodedata
+
+    from rich.cells import get_character_cell_size
+    from wcwidth import wcwidth
+
+    from attn_tui.terminal.clusters import NARROW, SETTLED_BELOW, may_disagree
+
+    taken = [
+        chr(cp)
+        for cp in range(0x80, SETTLED_BELOW)
+        if unicodedata.category(chr(cp)) not in ("Mn", "Mc", "Me", "Cf", "Cc", "Cs", "Co", "Cn") and unicodedata.east_asian_width(chr(cp)) in NARROW
+    ]
+    assert len(taken) > 10_000
+    assert [c for c in taken if wcwidth(c) != get_character_cell_size(c)] == []
+    assert not any(may_disagree(c) for c in "╭─│▶◀·…√Σαω⁽²⁾₂ᵢ−∞×○")
+    assert may_disagree("\U0001F1E6")  # a lone regional indicator: the tables disagree
+
+
+def test_an_ascii_screen_does_not_import_wcwidth():
+    """wcwidth (23 modules) is imported when a label or a character needs it, not at start-up."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import attn_tui.cli, attn_tui.ui.app; "
+        "from attn_tui.core.graphemes import clip; from attn_tui.terminal.clusters import may_disagree; "
+        "clip('journey', 5); [may_disagree(c) for c in '╭─│▶·x⁽²⁾']; "
+        "print([m for m in sys.modules if m.startswith('wcwidth')])"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
