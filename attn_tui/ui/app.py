@@ -474,12 +474,16 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         if action in WALK_ARROW_ACTIONS:
             # Priority keys (← → Home End) reach the app before the grid: only take them while
             # walking on the main screen, and never from an in-cell edit or a dialog.
-            return len(self.screen_stack) == 1 and self.walking and not self.query_one(EmbeddingGrid).editing
+            # While `w` waits for the numbers, the steps typed ahead are kept for the walk.
+            walk_keys = self.walking or self.walk_waits_for_numbers
+            return len(self.screen_stack) == 1 and walk_keys and not self.query_one(EmbeddingGrid).editing
         if action in MECHANISM_ACTIONS:
             return self.mechanism_action_available(action)
         if action in SCENARIO_ACTIONS:
             return len(self.screen_stack) == 1  # not from a dialog or the help screen
-        if action in ("walk_stage", "walk_leave"):
+        if action == "walk_leave":
+            return self.walking or self.walk_waits_for_numbers
+        if action == "walk_stage":
             return self.walking
         if action in ("walk_start", "walk_restart"):
             # Two bindings share `w`: "Walk" in the footer before a walk, a hidden restart during one.

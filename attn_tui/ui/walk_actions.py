@@ -22,6 +22,10 @@ class WalkActions:
     walk_waits_for_numbers: bool = False
     """`w` came before torch had loaded (a presenter's first key): the walk starts with the numbers."""
 
+    _walk_position_asked: int = 0
+    """Where the keys pressed while the walk waited for the numbers lead (Space, →, End): it
+    starts there, so no step typed ahead is lost."""
+
     @property
     def walking(self: AttnApp) -> bool:
         return self.walk_position is not None
@@ -30,6 +34,7 @@ class WalkActions:
         """Start (or restart) the walkthrough at its beginning, nothing computed yet."""
         if self.analysis is None:
             self.walk_waits_for_numbers = True
+            self._walk_position_asked = 0
             self._say("The walk starts as soon as the numbers are loaded.")
             return
         self.walk_waits_for_numbers = False
@@ -46,17 +51,24 @@ class WalkActions:
     def start_the_walk_asked_for(self: AttnApp) -> None:
         """The numbers have arrived: start the walk `w` asked for while they loaded."""
         if self.walk_waits_for_numbers and self.analysis is not None:
+            asked = self._walk_position_asked
             self.action_walk_start()
+            if asked:
+                self.action_walk_to(asked)
 
     def action_walk_step(self: AttnApp, steps: int) -> None:
         """Forward (+1) or back (-1) one step."""
         if self.walk_position is not None:
             self._walk_to(self.walk_position + steps)
+        elif self.walk_waits_for_numbers and self._walk_position_asked >= 0:
+            self._walk_position_asked = max(0, self._walk_position_asked + steps)
 
     def action_walk_to(self: AttnApp, position: int) -> None:
         """Jump to ``position``; -1 is the end."""
         if self.walkthrough is not None:
             self._walk_to(self.walkthrough.end if position < 0 else position)
+        elif self.walk_waits_for_numbers:
+            self._walk_position_asked = position
 
     def action_walk_stage(self: AttnApp, direction: int) -> None:
         walkthrough = self.walkthrough
@@ -86,6 +98,7 @@ class WalkActions:
     def action_walk_leave(self: AttnApp) -> None:
         """Back to the live view: every number shown."""
         if not self.walking:
+            self.walk_waits_for_numbers = False  # Esc before the numbers: no walk when they come
             return
         self.autoplay = False
         self.walk_position = None

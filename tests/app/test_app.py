@@ -273,6 +273,31 @@ async def test_w_before_torch_has_loaded_starts_the_walk_when_the_numbers_arrive
         assert "Walking through the computation" in message(app)
 
 
+async def test_steps_typed_while_the_walk_waits_for_the_numbers_are_kept(monkeypatch):
+    """w then Space (or →) before torch has loaded: the walk starts at the step asked for, not at
+    its start with the Space lost (found at 80×24 with 12 tokens, pressed at once)."""
+    monkeypatch.setattr(TorchLoader, "start", lambda self: None)
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w", "space", "right", "left", "space")
+        app._compute_loaded(analyse)
+        await pilot.pause()
+        assert app.walk_position == 2
+        assert "Step 2/" in str(app.query_one("#explanation").border_title)
+
+
+async def test_escape_while_the_walk_waits_for_the_numbers_cancels_it(monkeypatch):
+    monkeypatch.setattr(TorchLoader, "start", lambda self: None)
+    app = AttnApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w", "escape")
+        app._compute_loaded(analyse)
+        await pilot.pause()
+        assert not app.walking
+
+
 async def test_fast_typing_loses_no_keys():
     """A terminal delivers "0.5⏎" in one burst: every key must land in the edit, in order."""
     async with running() as pilot:

@@ -36,10 +36,11 @@ class ExplanationPanel(VerticalScroll):
         step = progress.step
         if step is None:
             set_border_title(self, f"Walkthrough 0/{progress.end} · start")
+            # The prompt first: in a short panel (80×24, many tokens) the intro scrolls, not the key.
             body = Group(
-                Text(walkthrough.intro()),
-                Text(""),
                 Text("Press Space or → for the first step.", style="bold"),
+                Text(""),
+                Text(walkthrough.intro()),
             )
             self._essential = (Text("Press Space or → for the first step."),)
         else:
