@@ -35,7 +35,7 @@ keys (inside the app):
   w                 walk through the computation step by step
                     (Space/→ next, Backspace/← back, s/S stage, a autoplay, Esc exit)
   m  c              matrix view (every query at once);  compare (normalisations, √d_k)
-  { }  g            previous / next mechanism (3.3, 3.4);  the grid's next matrix (X, W_q …)
+  { }  g            previous / next mechanism (3.3–3.6);  the grid's next matrix (X, W_q …)
   Ctrl+S  F2        save the scenario (JSON);  save as
   Ctrl+O  Ctrl+L    open a scenario or embeddings file;  import embeddings
   Ctrl+E  Ctrl+T    export a Python/torch snippet;  the panels as CSV
@@ -75,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--mechanism",
         metavar="NAME|SECTION",
-        help="the section of chapter 3 to show: simple (3.3) or trainable (3.4); "
-        "default: the file's, else simple. { and } switch inside the app",
+        help="the section of chapter 3 to show: simple (3.3), trainable (3.4), causal (3.5) "
+        "or multihead (3.6); default: the file's, else simple. { and } switch inside the app",
     )
     parser.add_argument(
         "--query",

@@ -75,3 +75,15 @@ def test_recover_takes_no_file():
 def test_help_says_where_lost_work_is_kept():
     result = run("-m", "attn_tui", "--help")
     assert "--recover" in result.stdout and "attn-tui/recovery/" in result.stdout
+
+
+def test_help_names_every_mechanism_of_the_registry():
+    """The help text is written out (the registry is not imported for --help); it must not fall
+    behind the registry, as it once did when 3.5 and 3.6 arrived."""
+    from attn_tui.cli import build_parser
+    from attn_tui.mechanisms import MECHANISMS
+
+    text = " ".join(build_parser().format_help().split())
+    for mechanism in MECHANISMS:
+        assert f"{mechanism.name} ({mechanism.section})" in text
+    assert f"({MECHANISMS[0].section}–{MECHANISMS[-1].section})" in text
