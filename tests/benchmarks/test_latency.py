@@ -15,7 +15,7 @@ from attn_tui.ui.app import AttnApp
 from attn_tui.core.compute import analyse
 from attn_tui.core.scenario import SEED_EXAMPLE, Scenario, seeded_scenario
 from conftest import running
-from latency import Timing, measure_sync, press_and_repaint
+from latency import Timing, measure_sync, press_and_repaint, press_and_repaint_pilot
 
 pytestmark = pytest.mark.benchmark
 
@@ -122,12 +122,12 @@ async def _weight_commit_timing(scenario) -> tuple[Timing, Timing]:
         return Timing(tuple(samples)), compute
 
 
-async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), repeat: int = REPEAT) -> Timing:
+async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), repeat: int = REPEAT, press=press_and_repaint) -> Timing:
     async with running(AttnApp(scenario), size=(100, 30)) as pilot:
         for key_before in before:
             await press_and_repaint(pilot, key_before)
         keys = () if key is None else (key,)
-        samples = [await press_and_repaint(pilot, *keys) for _ in range(repeat)]
+        samples = [await press(pilot, *keys) for _ in range(repeat)]
         return Timing(tuple(samples))
 
 
@@ -155,6 +155,11 @@ async def test_keystroke_latency():
     # The floor: the same waits and paint with no key at all (the harness's own cost).
     ui = await _key_timing(SEED_EXAMPLE, None)
     lines.append(row("no key (harness floor) 6×3", ui, None, None))
+    # The earlier harness (a round trip to every widget, three times), for comparison.
+    ui = await _key_timing(SEED_EXAMPLE, "right_square_bracket", press=press_and_repaint_pilot)
+    lines.append(row("query change 6×3, Pilot wait", ui, None, None))
+    ui = await _key_timing(SEED_EXAMPLE, None, press=press_and_repaint_pilot)
+    lines.append(row("no key, Pilot wait", ui, None, None))
     print("\n" + "\n".join(lines))
 
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import statistics
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,44 @@ def test_bytes_on_the_wire(colours):
         print("\n" + "\n".join(lines))
     finally:
         program.close()
+
+
+def _key_to_last_byte(program: PtyProgram, key: bytes) -> float:
+    """Milliseconds from writing ``key`` to the arrival of the last byte it caused."""
+    program.quiet(0.15)
+    sent = time.perf_counter()
+    program.send(key)
+    arrived = None
+    while program.read(0.15):  # until 150 ms pass with nothing written
+        arrived = program.arrived
+    assert arrived is not None, f"{key!r} changed nothing on the screen"
+    return (arrived - sent) * 1000
+
+
+def test_key_to_screen_in_a_real_terminal(tmp_path):
+    """A cross-check of the headless latency benchmark (test_latency.py): the installed attn-tui in
+    a pseudo-terminal at 100×30, `]` pressed 30 times, key written → last byte of the new screen
+    read. Besides the app's work this holds Textual's wait for its next 60 Hz frame (0–16.7 ms, 8
+    on average) and the trip through the terminal driver, which the headless figures leave out."""
+    from attn_tui.core.files import save_scenario
+    from test_latency import MECHANISM_SIZES, SIZES
+
+    cases = {
+        "3.3 query change 6×3": SIZES["6×3"],
+        "3.3 query change 64×64": SIZES["64×64"],
+        "3.6 8 heads d_out 64, 64×64 query change": MECHANISM_SIZES["3.6 8 heads d_out 64, 64×64"],
+    }
+    lines = [f"{'real terminal, key → last byte (ms)':<44} {'median':>7} {'p95':>7}"]
+    for number, (name, scenario) in enumerate(cases.items()):
+        path = tmp_path / f"case{number}.json"
+        save_scenario(path, scenario)
+        program = PtyProgram([shutil.which("attn-tui"), str(path)], width=100, height=30, env={"XDG_STATE_HOME": str(tmp_path / "state")})
+        try:
+            program.wait_for("Query")
+            program.quiet(1.5, timeout=30)  # torch loaded, the numbers drawn
+            samples = sorted(_key_to_last_byte(program, b"]") for _ in range(30))
+            p95 = samples[round(0.95 * (len(samples) - 1))]
+            lines.append(f"{name:<44} {statistics.median(samples):7.1f} {p95:7.1f}")
+        finally:
+            program.close()
+    print("\n" + "\n".join(lines))
