@@ -110,6 +110,21 @@ class ScreenDiff:
                 continue
             row = self._cells[y]
             style = segment.style
+            layout = _column_texts(segment.text)
+            if layout is not None and 0 <= x and x + len(layout.texts) <= width:
+                # The usual segment, whole on screen and without marks to join to the cell before:
+                # compared in one go (most of a repainted line is unchanged), cell by cell if not.
+                end = x + len(layout.texts)
+                cells = [(text, style) for text in layout.texts]
+                last_x = x + layout.last_start
+                last = (y, last_x, end, row[last_x])
+                if row[x:end] != cells:
+                    changed_here = changed.setdefault(y, set())
+                    for column, cell in enumerate(cells, x):
+                        if row[column] != cell:
+                            row[column] = cell
+                            changed_here.add(column)
+                continue
             for grapheme, columns in terminal_cells(segment.text):
                 if columns == 0:
                     # Marks split from their character by a change of style join its cell, if this
@@ -159,10 +174,12 @@ class ScreenDiff:
             # A grapheme's spill is covered by the cells after it only if they are written after it.
             return line_by_line
         looks = {piece.look: index for index, piece in reversed(list(enumerate(pieces)))}
-        by_look = _write(sorted(pieces, key=lambda piece: looks[piece.look]), self._width, color_system)
-        candidates = [line_by_line, by_look]
+        orders = [sorted(pieces, key=lambda piece: looks[piece.look])]
         if len(pieces) <= GREEDY_LIMIT:
-            candidates.append(_write(_nearest_first(pieces, self._width), self._width, color_system))
+            orders.append(_nearest_first(pieces, self._width))
+        # An order that comes out line by line again (one look, say) is not written a second time:
+        # on a tie the first candidate wins anyway.
+        candidates = [line_by_line] + [_write(order, self._width, color_system) for order in orders if order != pieces]
         return min(candidates, key=len)
 
     def _row_pieces(self, y: int, columns: list[int], color_system: ColorSystem) -> list[Piece]:
@@ -197,6 +214,29 @@ class ScreenDiff:
                 pieces.append(Piece(y, x, stop, _look(style, color_system), text, style, uncertain))
                 x = stop
         return pieces
+
+
+class ColumnTexts(NamedTuple):
+    """A text as the cells it fills: a grapheme per cell, :data:`WIDE_TAIL` after a double-width one."""
+
+    texts: tuple[str, ...]
+    last_start: int
+    """The column (from the text's first) where its last grapheme begins."""
+
+
+@lru_cache(maxsize=4096)
+def _column_texts(text: str) -> ColumnTexts | None:
+    """``text`` as the cells it fills; None if it is empty or holds a grapheme of no width (marks
+    left from the character before), which :meth:`ScreenDiff.diff` joins to that character's cell."""
+    texts: list[str] = []
+    last_start = 0
+    for grapheme, columns in terminal_cells(text):
+        if columns == 0:
+            return None
+        last_start = len(texts)
+        texts.append(grapheme)
+        texts += [WIDE_TAIL] * (columns - 1)
+    return ColumnTexts(tuple(texts), last_start) if texts else None
 
 
 def _covering_spills(row: list[Cell], start: int, end: int, width: int) -> int:
