@@ -297,7 +297,6 @@ def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
     left_by_look: dict[Attributes, list[int]] = {}
     for index, piece in enumerate(pieces):
         left_by_look.setdefault(piece.look, []).append(index)
-    absolute = [len(_absolute(piece.start, piece.y)) for piece in pieces]
     starting_at = {(piece.start, piece.y): index for index, piece in enumerate(pieces)}
     placed = [False] * len(pieces)
     order = []
@@ -315,11 +314,7 @@ def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
                 break
             for index in left_by_look[look]:
                 piece = pieces[index]
-                if cursor_y is None:
-                    move_cost = absolute[index]
-                else:
-                    move_cost = min(len(_vertical(cursor_y, piece.y)) + len(_across(cursor_x, piece.start)), absolute[index])
-                cost = look_cost + move_cost
+                cost = look_cost + len(_move(cursor_x, cursor_y, piece.start, piece.y))
                 if best_cost is None or cost < best_cost or (cost == best_cost and index < best_index):
                     best_index, best_cost = index, cost
         piece = pieces[best_index]
