@@ -110,6 +110,21 @@ class ScreenDiff:
                 continue
             row = self._cells[y]
             style = segment.style
+            layout = _column_texts(segment.text)
+            if layout is not None and 0 <= x and x + len(layout.texts) <= width:
+                # The usual segment, whole on screen and without marks to join to the cell before:
+                # compared in one go (most of a repainted line is unchanged), cell by cell if not.
+                end = x + len(layout.texts)
+                cells = [(text, style) for text in layout.texts]
+                last_x = x + layout.last_start
+                last = (y, last_x, end, row[last_x])
+                if row[x:end] != cells:
+                    changed_here = changed.setdefault(y, set())
+                    for column, cell in enumerate(cells, x):
+                        if row[column] != cell:
+                            row[column] = cell
+                            changed_here.add(column)
+                continue
             for grapheme, columns in terminal_cells(segment.text):
                 if columns == 0:
                     # Marks split from their character by a change of style join its cell, if this
@@ -159,10 +174,12 @@ class ScreenDiff:
             # A grapheme's spill is covered by the cells after it only if they are written after it.
             return line_by_line
         looks = {piece.look: index for index, piece in reversed(list(enumerate(pieces)))}
-        by_look = _write(sorted(pieces, key=lambda piece: looks[piece.look]), self._width, color_system)
-        candidates = [line_by_line, by_look]
+        orders = [sorted(pieces, key=lambda piece: looks[piece.look])]
         if len(pieces) <= GREEDY_LIMIT:
-            candidates.append(_write(_nearest_first(pieces, self._width), self._width, color_system))
+            orders.append(_nearest_first(pieces, self._width))
+        # An order that comes out line by line again (one look, say) is not written a second time:
+        # on a tie the first candidate wins anyway.
+        candidates = [line_by_line] + [_write(order, self._width, color_system) for order in orders if order != pieces]
         return min(candidates, key=len)
 
     def _row_pieces(self, y: int, columns: list[int], color_system: ColorSystem) -> list[Piece]:
@@ -197,6 +214,29 @@ class ScreenDiff:
                 pieces.append(Piece(y, x, stop, _look(style, color_system), text, style, uncertain))
                 x = stop
         return pieces
+
+
+class ColumnTexts(NamedTuple):
+    """A text as the cells it fills: a grapheme per cell, :data:`WIDE_TAIL` after a double-width one."""
+
+    texts: tuple[str, ...]
+    last_start: int
+    """The column (from the text's first) where its last grapheme begins."""
+
+
+@lru_cache(maxsize=4096)
+def _column_texts(text: str) -> ColumnTexts | None:
+    """``text`` as the cells it fills; None if it is empty or holds a grapheme of no width (marks
+    left from the character before), which :meth:`ScreenDiff.diff` joins to that character's cell."""
+    texts: list[str] = []
+    last_start = 0
+    for grapheme, columns in terminal_cells(text):
+        if columns == 0:
+            return None
+        last_start = len(texts)
+        texts.append(grapheme)
+        texts += [WIDE_TAIL] * (columns - 1)
+    return ColumnTexts(tuple(texts), last_start) if texts else None
 
 
 def _covering_spills(row: list[Cell], start: int, end: int, width: int) -> int:
@@ -247,22 +287,42 @@ GREEDY_LIMIT = 150
 
 
 def _nearest_first(pieces: list[Piece], width: int) -> list[Piece]:
-    """``pieces`` ordered greedily: each time the one cheapest to reach (cursor move plus style change)."""
-    left = list(pieces)
+    """``pieces`` ordered greedily: each time the one cheapest to reach (cursor move plus style change),
+    the first of them on a tie.
+
+    Every piece of one look costs the same change of look, and every move but to the piece under
+    the cursor costs a byte at least: so the looks are tried from the cheapest change up, and the
+    search stops at the first look whose change alone cannot beat the best piece found.
+    """
+    left_by_look: dict[Attributes, list[int]] = {}
+    for index, piece in enumerate(pieces):
+        left_by_look.setdefault(piece.look, []).append(index)
+    starting_at = {(piece.start, piece.y): index for index, piece in enumerate(pieces)}
+    placed = [False] * len(pieces)
     order = []
     cursor_x = cursor_y = None
     current = PLAIN
-    while left:
-        best_index, best_cost = 0, None
-        for index, piece in enumerate(left):
-            cost = (0 if piece.start == cursor_x and piece.y == cursor_y else len(_move(cursor_x, cursor_y, piece.start, piece.y)))
-            if piece.look != current:
-                cost += _cost_into(current, piece.look)
-            if best_cost is None or cost < best_cost:
-                best_index, best_cost = index, cost
-                if cost == 0:
-                    break
-        piece = left.pop(best_index)
+    while left_by_look:
+        look_costs = {look: _cost_into(current, look) for look in left_by_look}
+        best_index, best_cost = len(pieces), None
+        under_cursor = starting_at.get((cursor_x, cursor_y))  # reached with no move
+        if under_cursor is not None and not placed[under_cursor]:
+            best_index, best_cost = under_cursor, look_costs[pieces[under_cursor].look]
+        for look in sorted(look_costs, key=look_costs.__getitem__):
+            look_cost = look_costs[look]
+            if best_cost is not None and look_cost + 1 > best_cost:
+                break
+            for index in left_by_look[look]:
+                piece = pieces[index]
+                cost = look_cost + len(_move(cursor_x, cursor_y, piece.start, piece.y))
+                if best_cost is None or cost < best_cost or (cost == best_cost and index < best_index):
+                    best_index, best_cost = index, cost
+        piece = pieces[best_index]
+        placed[best_index] = True
+        left = left_by_look[piece.look]
+        left.remove(best_index)
+        if not left:
+            del left_by_look[piece.look]
         order.append(piece)
         cursor_x, cursor_y = _cursor_after(piece, width), piece.y
         current = PLAIN if piece.look == LINK else piece.look
@@ -318,25 +378,42 @@ def _forward(columns: int) -> str:
     return "" if columns == 0 else "\x1b[C" if columns == 1 else f"\x1b[{columns}C"
 
 
-@lru_cache(maxsize=8192)
 def _move(cursor_x: int | None, cursor_y: int | None, x: int, y: int) -> str:
     """The shortest way to take the cursor to (x, y); ``None``: that coordinate is not known."""
-    absolute = "\x1b[H" if x == y == 0 else f"\x1b[{y + 1}H" if x == 0 else f"\x1b[{y + 1};{x + 1}H"
+    absolute = _absolute(x, y)
     if cursor_y is None:
         return absolute
+    relative = _vertical(cursor_y, y) + _across(cursor_x, x)
+    return relative if len(relative) < len(absolute) else absolute
+
+
+# The parts of a move are cached apart: (cursor, target) pairs are too many to cache whole, and the
+# greedy order asks for the cost of thousands of them per frame.
+@lru_cache(maxsize=4096)
+def _absolute(x: int, y: int) -> str:
+    """CUP: to (x, y) from anywhere."""
+    return "\x1b[H" if x == y == 0 else f"\x1b[{y + 1}H" if x == 0 else f"\x1b[{y + 1};{x + 1}H"
+
+
+@lru_cache(maxsize=4096)
+def _vertical(cursor_y: int, y: int) -> str:
+    """The shortest way from line ``cursor_y`` to line ``y``, the column kept: down, up, or to the line (VPA)."""
     rows = y - cursor_y
     if rows == 0:
-        vertical = ""
-    else:  # down, up, or to the line (VPA): the column stays
-        relative = f"\x1b[{rows}B" if rows > 1 else "\x1b[B" if rows == 1 else "\x1b[A" if rows == -1 else f"\x1b[{-rows}A"
-        vertical = min(relative, f"\x1b[{y + 1}d", key=len)
+        return ""
+    relative = f"\x1b[{rows}B" if rows > 1 else "\x1b[B" if rows == 1 else "\x1b[A" if rows == -1 else f"\x1b[{-rows}A"
+    return min(relative, f"\x1b[{y + 1}d", key=len)
+
+
+@lru_cache(maxsize=16384)
+def _across(cursor_x: int | None, x: int) -> str:
+    """The shortest way from column ``cursor_x`` (``None``: not known) to column ``x``, the line kept."""
     across = ["\r" if x == 0 else f"\r{_forward(x)}", f"\x1b[{x + 1}G"]  # from the left edge, or to the column (CHA)
     if cursor_x is not None:
         columns = x - cursor_x
         # Backspace moves one column left without erasing: shorter than CUB for a few columns.
         across.append(_forward(columns) if columns >= 0 else "\b" * -columns if columns >= -3 else f"\x1b[{-columns}D")
-    relative = vertical + min(across, key=len)
-    return relative if len(relative) < len(absolute) else absolute
+    return min(across, key=len)
 
 
 _OFF = {"1": "22", "2": "22", "3": "23", "4": "24", "21": "24", "5": "25", "6": "25", "7": "27", "8": "28", "9": "29",

@@ -213,3 +213,40 @@ def test_every_cursor_move_lands_where_it_should(width, height, data):
     stream.feed(move)
     assert (screen.cursor.x, screen.cursor.y) == (target_x, target_y)
     assert len(move) <= len(f"\x1b[{target_y + 1};{target_x + 1}H")
+
+
+def plain_greedy_order(pieces, width):
+    """The greedy order by its definition: each time the first of the pieces cheapest to reach."""
+    from attn_tui.terminal.wire import LINK, PLAIN, _cost_into, _cursor_after, _move
+
+    left, order = list(pieces), []
+    cursor_x = cursor_y = None
+    current = PLAIN
+    while left:
+        costs = [len(_move(cursor_x, cursor_y, piece.start, piece.y)) + _cost_into(current, piece.look) for piece in left]
+        piece = left.pop(costs.index(min(costs)))
+        order.append(piece)
+        cursor_x, cursor_y = _cursor_after(piece, width), piece.y
+        current = PLAIN if piece.look == LINK else piece.look
+    return order
+
+
+@pytest.mark.parametrize("color_system", COLOR_SYSTEMS)
+@settings(max_examples=150, deadline=None)
+@given(width=st.integers(2, 120), height=st.integers(1, 40), data=st.data())
+def test_the_nearest_first_search_finds_the_plain_greedy_order(color_system, width, height, data):
+    """Its pruning (by look, cheapest change first) never changes which piece comes next."""
+    from rich.color import ColorSystem
+
+    from attn_tui.terminal.wire import Piece, _look, _nearest_first
+
+    system = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT, "standard": ColorSystem.STANDARD}[color_system]
+    styles = data.draw(st.lists(st.sampled_from(STYLE_POOL), min_size=1, max_size=6))
+    pieces = []
+    for y in sorted(data.draw(st.sets(st.integers(0, height - 1), min_size=1, max_size=12))):
+        bounds = sorted(data.draw(st.sets(st.integers(0, width), min_size=2, max_size=10)))
+        for start, end in zip(bounds[::2], bounds[1::2]):
+            style = data.draw(st.sampled_from(styles))
+            uncertain = data.draw(st.booleans()) and end - start <= 2
+            pieces.append(Piece(y, start, end, _look(style, system), "x" * (end - start), style, uncertain))
+    assert _nearest_first(pieces, width) == plain_greedy_order(pieces, width)
