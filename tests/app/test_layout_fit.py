@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.style import Style
 
 from attn_tui.core.scenario import Scenario, seeded_scenario
 from attn_tui.ui.app import AttnApp
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.panels import BAR_WIDTH, ContextPanel
+from attn_tui.ui.widgets.query_bar import QueryBar
 from conftest import message, panel_text, quiet, running, screen_text
 from test_app import assert_panels_match_fresh_computation
 
@@ -74,7 +76,7 @@ async def test_a_long_context_vector_says_how_many_values_are_out_of_sight(size)
 async def test_the_query_bar_says_what_its_counts_are():
     async with running(AttnApp(BIG.with_query(100)), size=(80, 24)) as pilot:
         bar = pilot.app.query_one("#query-bar")
-        chips = " ".join(str(bar.render()).split())
+        chips = " ".join(" ".join(bar.render_line(y).text for y in range(bar.content_size.height)).split())
         assert re.fullmatch(r"\d+ more … .*▶t101◀.* … \d+ more", chips), chips
         assert chips.split()[-2] in screen_text(pilot.app)  # the count is on screen, not cut off
 
@@ -154,6 +156,80 @@ async def test_wrapped_query_chips_keep_their_padding():
         screen = screen_text(pilot.app).splitlines()
         top = next(i for i, line in enumerate(screen) if "Query x⁽²⁾" in line)
         assert screen[top + 1].startswith("│  Your ") and screen[top + 2].startswith("│  one ")  # as padded as the first
+
+
+def bar_lines(bar: QueryBar) -> list[str]:
+    """The query bar as drawn, borders included."""
+    return [strip.text for strip in bar.render_lines(bar.region.reset_offset)]
+
+
+def chip_offset(bar: QueryBar, text: str) -> tuple[int, int]:
+    """Where ``text`` is drawn in the query bar, relative to the bar (as Pilot's clicks take it)."""
+    lines = bar_lines(bar)
+    y = next(y for y, line in enumerate(lines) if text in line and y > 0)  # not in the title
+    return lines[y].index(text), y
+
+
+async def test_a_click_on_a_token_makes_it_the_query_and_a_click_between_tokens_does_nothing():
+    async with running(size=(80, 24)) as pilot:
+        app = pilot.app
+        bar = app.query_one(QueryBar)
+        await pilot.click(QueryBar, offset=chip_offset(bar, "one"))
+        assert app.scenario.query_token == "one"
+        assert "Query x⁽⁵⁾: one" in message(app)
+        assert "▶one◀" in "".join(bar_lines(bar))
+        x, y = chip_offset(bar, "Your")
+        await pilot.click(QueryBar, offset=(x - 2, y))  # the gap before the first chip (padding)
+        await pilot.click(QueryBar, offset=(x + len("Your") + 1, y))  # the space after its chip
+        assert app.scenario.query_token == "one"
+        await pilot.click(QueryBar, offset=(x + len("Your"), y))  # the chip's own trailing space
+        assert app.scenario.query_token == "Your"
+
+
+async def test_a_click_on_a_count_of_hidden_tokens_chooses_none():
+    async with running(AttnApp(BIG.with_query(100)), size=(80, 24)) as pilot:
+        bar = pilot.app.query_one(QueryBar)
+        await pilot.click(QueryBar, offset=chip_offset(bar, "more …"))  # before the first chip
+        lines = bar_lines(bar)
+        last = max(y for y, line in enumerate(lines) if " more" in line)
+        await pilot.click(QueryBar, offset=(lines[last].rindex("… "), last))  # after the last chip
+        assert pilot.app.scenario.query == 100
+        await pilot.click(QueryBar, offset=chip_offset(bar, " t102 "))
+        assert pilot.app.scenario.query == 101
+
+
+async def test_the_token_under_the_mouse_is_highlighted_as_a_link():
+    async with running(size=(80, 24)) as pilot:
+        bar = pilot.app.query_one(QueryBar)
+
+        def style_of(text: str) -> Style:
+            x, y = chip_offset(bar, text)
+            painted = bar.render_lines(bar.region.reset_offset)[y]
+            return next(segment.style for segment in painted if text in segment.text).clear_meta_and_links()
+
+        plain = style_of("starts")
+        assert plain.underline  # as a link
+        await pilot.hover(QueryBar, offset=chip_offset(bar, "starts"))
+        assert style_of("starts") == plain + bar.link_style_hover.clear_meta_and_links()
+        assert style_of("with") == plain
+        await pilot.hover("#message")
+        assert style_of("starts") == plain
+
+
+async def test_the_query_bar_shows_all_its_lines_after_the_terminal_narrows():
+    """Narrower, the chips take more lines; the layout asks for them before the app shows the bar
+    again at its new width (a bar that answered with the rows of the old width lost two)."""
+    async with running(AttnApp(seeded_scenario(64, 8, seed=1)), size=(80, 24)) as pilot:
+        bar = pilot.app.query_one(QueryBar)
+        await pilot.resize_terminal(200, 60)
+        await quiet(pilot)
+        await pilot.press("right_square_bracket")
+        await quiet(pilot)
+        assert len(bar_lines(bar)) == 2 + 2  # borders and two lines of chips
+        await pilot.resize_terminal(100, 30)
+        await quiet(pilot)
+        lines = bar_lines(bar)
+        assert len(lines) > 4 and "… 40 more" in lines[-2], lines
 
 
 async def test_a_cursor_moved_while_the_grid_is_hidden_is_scrolled_into_view_when_it_shows():

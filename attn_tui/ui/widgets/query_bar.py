@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.cells import cell_len
-from textual.content import Content
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Offset, Size
 from textual.markup import escape
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.scenario import Scenario
@@ -13,9 +19,31 @@ from attn_tui.core.scenario import Scenario
 MAX_CHIPS = 24
 """Tokens listed at most, around the query; a long sentence would fill the screen."""
 
+QUERY_CHIP_STYLE = Style(bold=True, reverse=True)
+"""The query's chip, besides its ▶◀ markers: reversed, so that it stands out without colour too."""
 
-class QueryBar(Static):
-    """Shows which token is the query; a click on a token chooses it (keys: ``[`` and ``]``)."""
+
+class _Item(NamedTuple):
+    """A chip or a note counting the tokens left out, as drawn in a line of the bar."""
+
+    text: str
+    token: int | None
+    """Index of the chip's token (None: a note, which chooses nothing)."""
+    is_query: bool = False
+
+
+class QueryBar(Widget):
+    """Shows which token is the query; a click on a token chooses it (keys: ``[`` and ``]``).
+
+    The lines are drawn here (Textual's line API) from plain styles, and a click is matched to a
+    chip by its position: chips as markup links (``@click`` actions) made every segment a style
+    of its own, rebuilt and restyled as a link at each paint, the costliest widget of a query
+    change at 64 tokens. They look as links did, underlined and highlighted under the mouse.
+    """
+
+    ALLOW_SELECT = False
+    """Nothing to copy here (the tokens are in the grid); text selection needs per-cell offsets
+    in every segment, which would bring back the cost the line API avoids."""
 
     _shape: tuple[object, ...] | None = None
 
@@ -28,22 +56,45 @@ class QueryBar(Static):
     _lines: int = 1
     """Lines the chips took when last shown."""
 
-    _chips: dict[tuple[int, bool], Content]
-    """Each token's chip, parsed once: parsing two dozen clickable chips was most of a query change."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._chips = {}
+        self._scenario: Scenario | None = None
+        self._rows: list[list[_Item]] = []
+        self._rows_key: tuple[object, ...] | None = None
+        """Tokens, query, line limit and width the rows were broken for."""
+        self._strips: list[Strip] | None = None
+        """The rows drawn, kept until the rows, the styles or the chip under the mouse change."""
+        self._hovered: int | None = None
+        """Token of the chip under the mouse, highlighted as a link would be."""
 
     def show(self, scenario: Scenario) -> None:
         width = self.content_region.width
         shown = (scenario.tokens, scenario.query, self.max_lines, width)
         if shown == self._shown:
             return  # an edit of a number: nothing here changes
-        if self._shown is None or self._shown[0] != scenario.tokens:
-            self._chips.clear()  # renamed, added or removed tokens: their chips are parsed anew
         self._shown = shown
+        self._scenario = scenario
         self.border_title = f"Query {token_vector(scenario.query + 1)}: {escape(scenario.query_token)}"
+        self._lines = len(self._rows_at(width))
+        # A new layout only if the bar takes another number of lines (a chip is as wide marked as
+        # unmarked, so moving the query among the same tokens never needs one).
+        shape = (width, self._lines)
+        self.refresh(layout=shape != self._shape)
+        self._shape = shape
+
+    def _rows_at(self, width: int) -> list[list[_Item]]:
+        """The chips and notes of each line drawn, at ``width`` cells; kept while nothing changes."""
+        if self._scenario is None:
+            return []
+        key = (self._scenario.tokens, self._scenario.query, self.max_lines, width)
+        if key != self._rows_key:
+            self._rows, self._rows_key = self._break_into_rows(self._scenario, width), key
+            self._strips = None
+            # The chips moved: as with Textual's links, the highlight waits for the mouse to move.
+            self._hovered = None
+        return self._rows
+
+    def _break_into_rows(self, scenario: Scenario, width: int) -> list[list[_Item]]:
         # As many chips around the query as fit the lines the layout gives the bar: a chip cut off
         # at the bottom could be the query's, and the counts of the others must stay readable.
         count = min(scenario.n_tokens, MAX_CHIPS)
@@ -53,19 +104,13 @@ class QueryBar(Static):
             if len(breaks) <= self.max_lines or count == 1:
                 break
             count = max(1, count - 2)
-        items: list[str | Content] = [before] if before else []
-        items.extend(self._chip(index, scenario.tokens[index], index == scenario.query) for index in shown_range)
+        items = [_Item(before, None)] if before else []
+        items.extend(_chip(index, scenario.tokens[index], index == scenario.query) for index in shown_range)
         if after:
-            items.append(after)
+            items.append(_Item(after, None))
         # Broken into lines here rather than wrapped by Textual, which drops a line's leading
         # space: a chip starting a line would lose its padding and stand out of the column.
-        lines = [Content(" ").join(items[start:stop]) for start, stop in breaks]
-        self._lines = len(lines)
-        # A new layout only if the bar takes another number of lines (a chip is as wide marked as
-        # unmarked, so moving the query among the same tokens never needs one).
-        shape = (width, len(lines))
-        self.update(Content("\n").join(lines), layout=shape != self._shape)
-        self._shape = shape
+        return [items[start:stop] for start, stop in breaks]
 
     @staticmethod
     def _window(scenario: Scenario, count: int) -> tuple[range, tuple[str, str], list[int]]:
@@ -82,18 +127,83 @@ class QueryBar(Static):
         """Rows the bar takes, borders included (as last shown: the app shows it at its width first)."""
         return self._lines + self.styles.gutter.height
 
-    def _chip(self, index: int, token: str, is_query: bool) -> Content:
-        key = (index, is_query)
-        chip = self._chips.get(key)
-        if chip is None:
-            # Markup actions make each token clickable without one widget per token.
-            text = escape(token)
-            if is_query:
-                markup = f"[reverse bold][@click=app.select_query({index})]▶{text}◀[/][/]"
-            else:
-                markup = f"[@click=app.select_query({index})] {text} [/]"
-            chip = self._chips[key] = Content.from_markup(markup)
-        return chip
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # At the width the layout gives, which after a resize comes before the app shows the bar
+        # again at it: the rows of the old width would be cut off. (Also at widths the layout only
+        # tries, hence not kept.)
+        if self._scenario is None:
+            return 1
+        return len(self._break_into_rows(self._scenario, width))
+
+    def notify_style_update(self) -> None:
+        self._strips = None  # e.g. another theme: the rows are drawn in its colours
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._rows_at(self.size.width)
+        if self._strips is None:
+            self._strips = self._draw_rows(rows)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _draw_rows(self, rows: list[list[_Item]]) -> list[Strip]:
+        # The styles a Static gave the chips as links: its text style, then the chip's own, then
+        # the link style (underlined), then under the mouse the link hover style.
+        text_style = self.visual_style.rich_style
+        chip_style = text_style + self.link_style
+        query_chip_style = text_style + QUERY_CHIP_STYLE + self.link_style
+        hover_style = self.link_style_hover
+        gap = Segment(" ", text_style)
+        strips = []
+        for row in rows:
+            segments: list[Segment] = []
+            for item in row:
+                if segments:
+                    segments.append(gap)
+                if item.token is None:
+                    style = text_style
+                else:
+                    style = query_chip_style if item.is_query else chip_style
+                    if item.token == self._hovered:
+                        style += hover_style
+                segments.append(Segment(item.text, style))
+            strips.append(Strip(segments))
+        return strips
+
+    def _token_at(self, offset: Offset | None) -> int | None:
+        """The token of the chip at ``offset`` in the content area, if there is one there."""
+        if offset is None or not 0 <= offset.y < len(self._rows):
+            return None
+        left = 0
+        for item in self._rows[offset.y]:
+            right = left + cell_len(item.text)
+            if left <= offset.x < right:
+                return item.token
+            left = right + 1  # the gap between items
+        return None
+
+    async def on_click(self, event: events.Click) -> None:
+        index = self._token_at(event.get_content_offset(self))
+        if index is not None:
+            await self.run_action(f"app.select_query({index})")
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover(self._token_at(event.get_content_offset(self)))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover(None)
+
+    def _hover(self, token: int | None) -> None:
+        if token != self._hovered:
+            self._hovered = token
+            self._strips = None
+            self.refresh()
+
+
+def _chip(index: int, token: str, is_query: bool) -> _Item:
+    """A token's chip; the query's is marked and exactly as wide as the others."""
+    return _Item(f"▶{token}◀" if is_query else f" {token} ", index, is_query)
 
 
 def _line_breaks(widths: list[int], width: int) -> list[tuple[int, int]]:
