@@ -22,9 +22,6 @@ KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 class ExplanationPanel(VerticalScroll):
     """What the current walkthrough step computes, written out with the real numbers."""
 
-    _text_size: tuple[int, int] | None = None
-    """Width and lines of the text last shown."""
-
     _essential: tuple[Text, ...] = ()
     """What must stay on screen: the step and its arithmetic (the stage's why may scroll)."""
 
@@ -62,13 +59,15 @@ class ExplanationPanel(VerticalScroll):
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
             body = Group(*parts)
         set_border_title(self, autoplay or KEYS_HINT, subtitle=True)
-        # A new layout only when the text takes another number of lines: a step is one key press.
+        text_widget = self.query_one(".panel-body", Static)
+        # A new layout only when the text's box changes height: a step is one key press, and a new
+        # layout (two, as the scroll bar follows) costs four times the step's own repaint.
         width = self.scrollable_content_region.width
         console = self.app.console
         # Counted from the wrapped lines: rendering the whole text to count them cost more.
-        height = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
-        self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
-        self._text_size = (width, height)
+        lines = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
+        box_height = max(lines, self.scrollable_content_region.height)  # its floor in app.tcss: the panel
+        text_widget.update(body, layout=box_height != text_widget.outer_size.height)
         # Each step starts at its top; if even the screen's last rows cannot hold the step and its
         # arithmetic, the arithmetic's end (the result) is what stays in view.
         self.call_after_refresh(self._scroll_to_result)
