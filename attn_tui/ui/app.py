@@ -318,7 +318,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         bar = self.query_one(QueryBar)
         bar.max_lines = layout.fit_query_bar_lines(height, below_bar)
         bar.show(self.scenario)  # fewer chips when it got fewer lines
-        self.query_one(EmbeddingGrid).styles.max_height = layout.fit_grid_height(height, bar.needed_height() + below_bar)
+        self.query_one(EmbeddingGrid).fit_to(layout.fit_grid_height(height, bar.needed_height() + below_bar))
 
     def _refocus_grid(self) -> None:
         main_screen = self.screen_stack[0]

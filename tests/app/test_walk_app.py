@@ -371,3 +371,23 @@ async def test_the_walks_column_headings_stay_in_place_as_values_fill_in():
         for _ in range(14):  # through the scores and the normalisation
             await pilot.press("space")
             assert widget_text(app.query_one("#weights .panel-body")).splitlines()[0] == heading
+
+
+async def test_steps_a_line_longer_or_shorter_keep_the_explanations_box_and_the_grids_cap():
+    """A new layout costs a step several times its repaint (issue 5): through the first three
+    stages the steps' texts differ by a line or two, and neither the explanation's text box nor
+    the grid's height cap moves, whether the text overflows the panel (100×30) or fits (120×32)."""
+    for size, overflows in (((100, 30), True), ((120, 32), False)):
+        async with running(size=size) as pilot:
+            app = pilot.app
+            await pilot.press("w", "space")
+            panel = app.query_one("#explanation")
+            text_lines = set()
+            boxes = set()
+            for _ in range(24):  # steps 2-25
+                await pilot.press("space")
+                text_lines.add(len(widget_text(panel.query_one(".panel-body")).rstrip("\n").splitlines()))
+                boxes.add((panel.virtual_size, app.query_one(EmbeddingGrid).styles.max_height))
+                assert panel.show_vertical_scrollbar == overflows
+            assert len(text_lines) > 1, "the texts' lengths differ: nothing was tested"
+            assert len(boxes) == 1

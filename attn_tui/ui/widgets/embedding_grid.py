@@ -236,6 +236,8 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         """Cell width of each dimension's column, padding included."""
         self._offsets: list[int] = [0]
         """x of each dimension's column from the first one's left edge; one more entry at the end."""
+        self._room: int | None = None
+        """Rows the app gives the grid at most, borders included (see :meth:`fit_to`)."""
 
     # --- showing a matrix ---
 
@@ -273,6 +275,21 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         else:
             for row in changed_rows:
                 self._refresh_row(row)
+
+    def fit_to(self, rows: int) -> None:
+        """Take at most ``rows`` rows, borders included; fewer if the numbers need fewer (the
+        height is auto), and past the room they scroll."""
+        self._room = rows
+        self._cap_height()
+
+    def _cap_height(self) -> None:
+        if self._room is None:
+            return
+        # Capped at what the numbers need as well: while the grid has rows to spare, a change of
+        # room (a walk's step a line longer) leaves the cap as it was and asks for no new layout.
+        # The scroll bar's row is counted whether it shows or not: a cap a row too high cuts nothing.
+        needed = self.virtual_size.height + self.styles.gutter.height + self.styles.scrollbar_size_horizontal
+        self.styles.max_height = min(self._room, needed)
 
     def set_spacing(self, min_column_width: int, max_label_width: int) -> None:
         """Wider columns and longer labels, or back: the app sets them from the terminal's width."""
@@ -336,6 +353,7 @@ class EmbeddingGrid(ScrollView, can_focus=True):
         self._offsets = [0, *accumulate(self._widths)]
         n_tokens = self._shown.n_rows if self._shown else 0
         self.virtual_size = Size(self._label_width + self._offsets[-1], n_tokens + HEADER_HEIGHT)
+        self._cap_height()
 
     def _refresh_row(self, row: int) -> None:
         y = row + HEADER_HEIGHT - round(self.scroll_y)

@@ -18,12 +18,18 @@ from attn_tui.terminal.textual_internals import set_border_title
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
+PADDING_LINES_AT_MOST = 2
+"""A step's text longer than the panel keeps the text box of the step before if it is at most this
+many lines shorter (blank lines pad its end): steps of a stage differ by a line or two, and a box
+that keeps its height needs no new layout. Kept small: the scroll bar counts the blank lines too."""
+
 
 class ExplanationPanel(VerticalScroll):
     """What the current walkthrough step computes, written out with the real numbers."""
 
-    _text_size: tuple[int, int] | None = None
-    """Width and lines of the text last shown."""
+    _padded_to: int | None = None
+    """Lines the text's box takes at least, set while the text is longer than the panel (``None``:
+    the stylesheet's floor, the panel's height)."""
 
     _essential: tuple[Text, ...] = ()
     """What must stay on screen: the step and its arithmetic (the stage's why may scroll)."""
@@ -62,16 +68,33 @@ class ExplanationPanel(VerticalScroll):
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
             body = Group(*parts)
         set_border_title(self, autoplay or KEYS_HINT, subtitle=True)
-        # A new layout only when the text takes another number of lines: a step is one key press.
+        text_widget = self.query_one(".panel-body", Static)
+        # A new layout only when the text's box changes height: a step is one key press, and a new
+        # layout (two, as the scroll bar follows) costs four times the step's own repaint.
         width = self.scrollable_content_region.width
         console = self.app.console
         # Counted from the wrapped lines: rendering the whole text to count them cost more.
-        height = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
-        self.query_one(".panel-body", Static).update(body, layout=(width, height) != self._text_size)
-        self._text_size = (width, height)
+        lines = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
+        padded_to = self._padding_for(lines)
+        if padded_to != self._padded_to:
+            text_widget.styles.min_height = padded_to  # a new layout, whatever the text
+            self._padded_to = padded_to
+        box_height = max(lines, padded_to or self.scrollable_content_region.height)
+        text_widget.update(body, layout=box_height != text_widget.outer_size.height)
         # Each step starts at its top; if even the screen's last rows cannot hold the step and its
         # arithmetic, the arithmetic's end (the result) is what stays in view.
         self.call_after_refresh(self._scroll_to_result)
+
+    def _padding_for(self, lines: int) -> int | None:
+        """Lines the text's box takes at least for a text ``lines`` long: ``None`` (the panel's
+        height, from app.tcss) if the text fits, else its own length or, up to
+        :data:`PADDING_LINES_AT_MOST` lines more, the box's present height."""
+        if lines <= self.scrollable_content_region.height:
+            return None  # it fits: a scroll bar that goes takes a new layout anyway
+        kept = self._padded_to
+        if kept is not None and lines <= kept <= lines + PADDING_LINES_AT_MOST:
+            return kept
+        return lines
 
     def _scroll_to_result(self) -> None:
         overflow = self.essential_height() - self.outer_size.height
