@@ -3,7 +3,9 @@ the compute alone beside it. Run: pytest -m benchmark tests/benchmarks -s"""
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -20,6 +22,22 @@ from latency import Timing, measure_sync, press_and_repaint, press_and_repaint_p
 pytestmark = pytest.mark.benchmark
 
 REPEAT = 30
+
+
+def machine_speed_row() -> str:
+    """A fixed pure-Python loop, timed: this machine's speed drifts by a third within a minute, so
+    each table prints it at its start and end, to compare tables from different moments. (Not
+    used to scale anything.)"""
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(500_000):
+            total += i * i
+        samples.append((time.perf_counter() - start) * 1000)
+    return f"{'reference loop (machine speed)':<28} {statistics.median(samples):8.2f} {max(samples):8.2f}"
+
+
 class _BuiltWhenAsked(Mapping[str, Scenario]):
     """Scenarios by name, each built the first time it is asked for: the largest take minutes of
     CPU to build (3.6 with d_out 768), and every run of the suite imports this module to collect
@@ -132,7 +150,7 @@ async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), r
 
 
 async def test_keystroke_latency():
-    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal", machine_speed_row()]
     for name, scenario in SIZES.items():
         ui, compute = await _commit_timing(scenario)
         lines.append(row(f"cell commit (⏎) {name}", ui, compute, GOALS[name]))
@@ -160,13 +178,14 @@ async def test_keystroke_latency():
     lines.append(row("query change 6×3, Pilot wait", ui, None, None))
     ui = await _key_timing(SEED_EXAMPLE, None, press=press_and_repaint_pilot)
     lines.append(row("no key, Pilot wait", ui, None, None))
+    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
 
 
 async def test_mechanism_keystroke_latency():
     """Issue 10's rows (3.5 and 3.6), apart so that they run alone: pytest -m benchmark
     tests/benchmarks/test_latency.py -k mechanism -s"""
-    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal", machine_speed_row()]
     for name, scenario in MECHANISM_SIZES.items():
         goal = GOALS[name.rpartition(" ")[2]]
         ui, compute = await _weight_commit_timing(scenario)
@@ -181,6 +200,7 @@ async def test_mechanism_keystroke_latency():
             lines.append(row(f"{name} next head (H)", ui, compute, goal))
     ui = await _key_timing(SEED_EXAMPLE, None)
     lines.append(row("no key (harness floor) 6×3", ui, None, None))
+    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
 
 
@@ -189,7 +209,7 @@ async def test_vector_plot_redraw_latency():
     from attn_tui.core.plot_data import plane_data, planes_for
     from attn_tui.mechanisms.simple.plot import vector_spaces
 
-    lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal"]
+    lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal", machine_speed_row()]
     for name in ("6×3", "512×768"):
         scenario = SIZES[name]
         without_plot, _ = await _commit_timing(scenario)  # the same machine's load, for comparison
@@ -199,5 +219,6 @@ async def test_vector_plot_redraw_latency():
         edited = [analyse(scenario.with_value(0, 0, i / 10)) for i in range(REPEAT)]
         first_plane = planes_for(scenario.n_dims)[0]
         data = measure_sync(lambda: plane_data(vector_spaces(edited.pop())[0], first_plane), REPEAT)
-        lines.append(row(f"cell commit (⏎) {name}", ui, data, GOALS[name]))
+        lines.append(row(f"plot open, cell commit {name}", ui, data, GOALS[name]))
+    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
