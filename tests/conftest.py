@@ -131,6 +131,7 @@ async def quiet(pilot: Pilot, rounds: int = 200) -> None:
     machine fools), what they started (workers, messages), the layout all that asked for, and the
     Resize events that layout sent. Waits for these conditions, not for a time."""
     app = pilot.app
+    reasons: list[str] = []  # why the last rounds went on: what a failure under load needs to show
     for _ in range(rounds):
         assert app.is_running, "the app has stopped (an exception in it is raised when the test leaves it)"
         await pilot._wait_for_screen()
@@ -141,11 +142,17 @@ async def quiet(pilot: Pilot, rounds: int = 200) -> None:
         for _ in range(3):  # keys the driver sent reach the app's queue a turn or two later
             await asyncio.sleep(0)
         if app._resize_timer is not None:  # Textual hands a resize to the screen after a short timer
+            reasons = [*reasons[-4:], "a resize pending"]
             await asyncio.sleep(0.01)
             continue
-        if not _busy(app) and not app.workers:
+        busy, workers = _busy(app), list(app.workers)
+        if not busy and not workers:
             return
-    raise AssertionError(f"the app was still busy after {rounds} rounds: {_busy(app)}, workers {list(app.workers)}")
+        reasons = [*reasons[-4:], f"busy {busy}, workers {workers}"]
+    raise AssertionError(
+        f"the app was still busy after {rounds} rounds: {_busy(app)}, workers {list(app.workers)}; "
+        f"the last rounds: {reasons}; screens {app.screen_stack}, autoplay {getattr(app, 'autoplay', None)}"
+    )
 
 
 def screen_text(app: AttnApp) -> str:
