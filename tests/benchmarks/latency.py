@@ -22,6 +22,8 @@ class Timing:
     """Milliseconds per repetition."""
 
     samples: tuple[float, ...]
+    reference: float = float("nan")
+    """The machine's speed while they were taken (test_latency.reference_loop_ms), if measured."""
 
     @property
     def median(self) -> float:

@@ -7,6 +7,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,10 @@ pytestmark = pytest.mark.benchmark
 REPEAT = 30
 
 
-def machine_speed_row() -> str:
-    """A fixed pure-Python loop, timed: this machine's speed drifts by a third within a minute, so
-    each table prints it at its start and end, to compare tables from different moments. (Not
-    used to scale anything.)"""
+def reference_loop_ms() -> float:
+    """A fixed pure-Python loop, timed (median of 5): this machine's speed drifts, between about 33
+    and 50 ms for this loop, in phases minutes long. Each row prints it, measured just before and
+    after its samples, to tell a slow phase from a slow build. (Not used to scale anything.)"""
     samples = []
     for _ in range(5):
         start = time.perf_counter()
@@ -35,7 +36,12 @@ def machine_speed_row() -> str:
         for i in range(500_000):
             total += i * i
         samples.append((time.perf_counter() - start) * 1000)
-    return f"{'reference loop (machine speed)':<28} {statistics.median(samples):8.2f} {max(samples):8.2f}"
+    return statistics.median(samples)
+
+
+def with_reference(timing: Timing, before: float) -> Timing:
+    """``timing`` with the reference loop's mean of ``before`` and now."""
+    return replace(timing, reference=(before + reference_loop_ms()) / 2)
 
 
 class _BuiltWhenAsked(Mapping[str, Scenario]):
@@ -71,7 +77,8 @@ def row(name: str, ui: Timing, compute: Timing | None, goal: float | None) -> st
     compute_text = f"{compute.median:8.2f}" if compute else "       –"
     verdict = "" if goal is None else ("ok" if ui.median <= goal else "OVER")
     goal_text = f"≤{goal:g}" if goal else ""
-    return f"{name:<28} {ui.median:8.2f} {ui.p95:8.2f} {compute_text}  {goal_text:>5} {verdict}"
+    reference = "" if ui.reference != ui.reference else f"  (reference loop {ui.reference:.1f} ms)"  # NaN: not measured
+    return f"{name:<28} {ui.median:8.2f} {ui.p95:8.2f} {compute_text}  {goal_text:>5} {verdict}{reference}"
 
 
 async def _commit_timing(scenario, before: tuple[str, ...] = ()) -> tuple[Timing, Timing]:
@@ -79,14 +86,16 @@ async def _commit_timing(scenario, before: tuple[str, ...] = ()) -> tuple[Timing
         app = pilot.app
         for key_before in before:
             await press_and_repaint(pilot, key_before)
+        reference = reference_loop_ms()
         samples = []
         for i in range(REPEAT):
             value = str(i % 9 + 1)
             await press_and_repaint(pilot, value)  # opens the edit (not timed)
             samples.append(await press_and_repaint(pilot, "enter"))  # the commit
             assert app.scenario.embeddings[0][0] == float(value)
+        timing = with_reference(Timing(tuple(samples)), reference)
         compute = measure_sync(lambda: analyse(app.scenario.with_value(0, 0, 0.5), app.analysis), REPEAT)
-        return Timing(tuple(samples)), compute
+        return timing, compute
 
 
 def _with_weights(scenario, d_out: int):
@@ -130,14 +139,16 @@ async def _weight_commit_timing(scenario) -> tuple[Timing, Timing]:
         app = pilot.app
         await app.workers.wait_for_complete()
         await press_and_repaint(pilot, "g")  # the grid shows W_q
+        reference = reference_loop_ms()
         samples = []
         for i in range(REPEAT):
             value = str(i % 9 + 1)
             await press_and_repaint(pilot, value)
             samples.append(await press_and_repaint(pilot, "enter"))
             assert app.scenario.matrix("W_q")[0][0] == float(value)
+        timing = with_reference(Timing(tuple(samples)), reference)
         compute = measure_sync(lambda: analyse(app.scenario.with_matrix_value("W_q", 0, 0, 0.5), app.analysis), REPEAT)
-        return Timing(tuple(samples)), compute
+        return timing, compute
 
 
 async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), repeat: int = REPEAT, press=press_and_repaint) -> Timing:
@@ -145,12 +156,13 @@ async def _key_timing(scenario, key: str | None, before: tuple[str, ...] = (), r
         for key_before in before:
             await press_and_repaint(pilot, key_before)
         keys = () if key is None else (key,)
+        reference = reference_loop_ms()
         samples = [await press(pilot, *keys) for _ in range(repeat)]
-        return Timing(tuple(samples))
+        return with_reference(Timing(tuple(samples)), reference)
 
 
 async def test_keystroke_latency():
-    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal", machine_speed_row()]
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
     for name, scenario in SIZES.items():
         ui, compute = await _commit_timing(scenario)
         lines.append(row(f"cell commit (⏎) {name}", ui, compute, GOALS[name]))
@@ -178,14 +190,13 @@ async def test_keystroke_latency():
     lines.append(row("query change 6×3, Pilot wait", ui, None, None))
     ui = await _key_timing(SEED_EXAMPLE, None, press=press_and_repaint_pilot)
     lines.append(row("no key, Pilot wait", ui, None, None))
-    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
 
 
 async def test_mechanism_keystroke_latency():
     """Issue 10's rows (3.5 and 3.6), apart so that they run alone: pytest -m benchmark
     tests/benchmarks/test_latency.py -k mechanism -s"""
-    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal", machine_speed_row()]
+    lines = [f"{'key press → repainted (ms)':<28} {'median':>8} {'p95':>8} {'compute':>8}  goal"]
     for name, scenario in MECHANISM_SIZES.items():
         goal = GOALS[name.rpartition(" ")[2]]
         ui, compute = await _weight_commit_timing(scenario)
@@ -200,7 +211,6 @@ async def test_mechanism_keystroke_latency():
             lines.append(row(f"{name} next head (H)", ui, compute, goal))
     ui = await _key_timing(SEED_EXAMPLE, None)
     lines.append(row("no key (harness floor) 6×3", ui, None, None))
-    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
 
 
@@ -209,7 +219,7 @@ async def test_vector_plot_redraw_latency():
     from attn_tui.core.plot_data import plane_data, planes_for
     from attn_tui.mechanisms.simple.plot import vector_spaces
 
-    lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal", machine_speed_row()]
+    lines = [f"{'plot open: key → repainted (ms)':<28} {'median':>8} {'p95':>8} {'plot data':>8}  goal"]
     for name in ("6×3", "512×768"):
         scenario = SIZES[name]
         without_plot, _ = await _commit_timing(scenario)  # the same machine's load, for comparison
@@ -220,5 +230,4 @@ async def test_vector_plot_redraw_latency():
         first_plane = planes_for(scenario.n_dims)[0]
         data = measure_sync(lambda: plane_data(vector_spaces(edited.pop())[0], first_plane), REPEAT)
         lines.append(row(f"plot open, cell commit {name}", ui, data, GOALS[name]))
-    lines.append(machine_speed_row())
     print("\n" + "\n".join(lines))
