@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import select
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "serve"))
+sys.path.insert(0, str(Path(__file__).parent))
+from latency import Timing  # noqa: E402
 from ssh_client import Server, Terminal, session_pids, ssh  # noqa: E402
 
 pytest.importorskip("asyncssh")
@@ -134,9 +135,8 @@ def key_to_first_byte(student: Student, others: list[Student]) -> list[float]:
 def median_p95(values: list[float]) -> str:
     if not values:
         return "–"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"{statistics.median(ordered):.3f} / {p95:.3f}"
+    timing = Timing(tuple(values))
+    return f"{timing.median:.3f} / {timing.p95:.3f}"
 
 
 def test_a_class_on_one_server(tmp_path):

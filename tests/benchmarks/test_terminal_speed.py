@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 pytest.importorskip("pyte", reason="the terminal benchmarks read the screen with pyte (pip install -e '.[test]')")
 
+from latency import Timing  # noqa: E402
 from pty_run import PtyProgram, python  # noqa: E402
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.skipif(shutil.which("attn-tui") is None, reason="needs attn-tui on PATH")]
@@ -182,9 +183,8 @@ def test_key_to_screen_in_a_real_terminal(tmp_path):
         try:
             program.wait_for("Query")
             program.quiet(1.5, timeout=30)  # torch loaded, the numbers drawn
-            samples = sorted(_key_to_last_byte(program, b"]") for _ in range(30))
-            p95 = samples[round(0.95 * (len(samples) - 1))]
-            lines.append(f"{name:<44} {statistics.median(samples):7.1f} {p95:7.1f}")
+            timing = Timing(tuple(_key_to_last_byte(program, b"]") for _ in range(30)))
+            lines.append(f"{name:<44} {timing.median:7.1f} {timing.p95:7.1f}")
         finally:
             program.close()
     print("\n" + "\n".join(lines))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 pyte = pytest.importorskip("pyte", reason="the terminal benchmarks read the screen with pyte (pip install -e '.[test]')")
 
+from latency import Timing  # noqa: E402
 from pty_run import PtyProgram  # noqa: E402
 
 pytestmark = pytest.mark.benchmark
@@ -58,22 +58,17 @@ CASES = [  # (name, file, width, height, steps: (phase, keys))
 ]
 
 
-def large_scenario(path: Path) -> None:
-    """64 tokens of 64 dimensions: the size at which the diff costs most."""
-    import random
-
-    rng = random.Random(64)
-    rows = [[round(rng.uniform(-1, 1), 4) for _ in range(64)] for _ in range(64)]
-    path.write_text("".join(f"t{index},{','.join(map(str, row))}\n" for index, row in enumerate(rows)))
-
-
 def record(tmp_path: Path, name: str, file: str | None, width: int, height: int, steps) -> list[tuple]:
     phase, out = tmp_path / "phase", tmp_path / f"{name}.pickle"
     phase.write_text("first frame")
     argv = []
     if file == "64":
-        large_scenario(tmp_path / "64.csv")
-        argv = [str(tmp_path / "64.csv")]
+        # The 64×64 case of the latency benchmark (test_latency.SIZES): the size at which the diff costs most.
+        from attn_tui.core.files import save_scenario
+        from attn_tui.core.scenario import seeded_scenario
+
+        save_scenario(tmp_path / "64.json", seeded_scenario(64, 64, seed=1))
+        argv = [str(tmp_path / "64.json")]
     elif file == "labels":
         (tmp_path / "labels.csv").write_text(LABELS, encoding="utf-8")
         argv = [str(tmp_path / "labels.csv")]
@@ -142,9 +137,8 @@ def test_wire_diff_cpu_per_frame(tmp_path):
         for phase, indices in by_phase.items():
             if phase == "quit":
                 continue
-            ms = sorted(min(run[1][index] for run in runs) * 1000 for index in indices)
-            p95 = ms[round(0.95 * (len(ms) - 1))]
+            cpu = Timing(tuple(min(run[1][index] for run in runs) * 1000 for index in indices))
             sent = sum(len(outputs[index].encode()) for index in indices)
-            rows.append(f"{(phase if phase != 'first frame' else f'start-up frames {name}'):<26} {len(ms):6d} "
-                        f"{statistics.median(ms):7.2f} {p95:7.2f} {sent:7d}")
+            rows.append(f"{(phase if phase != 'first frame' else f'start-up frames {name}'):<26} {len(cpu.samples):6d} "
+                        f"{cpu.median:7.2f} {cpu.p95:7.2f} {sent:7d}")
     print("\n" + "\n".join(rows))
