@@ -41,6 +41,7 @@ from attn_tui.ui.walk_bindings import (
 )
 from attn_tui.terminal.wire import ScreenDiff
 from attn_tui.core.walkthrough import Progress, Walkthrough, build_walkthrough
+from attn_tui.ui.widgets.direct_lines import DirectStatic
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.explanation import ExplanationPanel
 from attn_tui.ui.widgets.header import AppHeader
@@ -186,7 +187,7 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
                 grid.border_title = "Embeddings x⁽ⁱ⁾"
                 yield grid
                 yield QueryBar(id="query-bar")
-                self._message = Static(id="message")
+                self._message = DirectStatic(id="message")
                 yield self._message
                 yield ExplanationPanel(id="explanation")
             with Vertical(id="right"):

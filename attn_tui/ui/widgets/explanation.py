@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from attn_tui.ui.widgets.direct_lines import DirectStatic
 
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.walkthrough import Progress, Walkthrough
@@ -35,7 +36,7 @@ class ExplanationPanel(VerticalScroll):
     """What must stay on screen: the step and its arithmetic (the stage's why may scroll)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="panel-body")
+        yield DirectStatic(classes="panel-body")
 
     def show(self, walkthrough: Walkthrough, progress: Progress, autoplay: str = "") -> None:
         """``autoplay`` describes a running autoplay ("" when off)."""

@@ -32,6 +32,7 @@ from attn_tui.terminal.textual_internals import set_border_title
 from attn_tui.ui.layout import PANEL_ROWS, WINDOW_NOTE_ROWS
 from attn_tui.terminal.textual_internals import column_cells
 from attn_tui.ui.widgets.table_lines import fast_body
+from attn_tui.ui.widgets.direct_lines import DirectStatic
 from attn_tui.core.walkthrough import Progress
 from attn_tui.mechanisms.simple.walk import CONTEXT, NORMALISATION, SCORES, Known
 
@@ -120,7 +121,7 @@ class Panel(VerticalScroll):
         """A panel re-measured its body at a new width: the layout may have to be fitted again."""
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="panel-body")
+        yield DirectStatic(classes="panel-body")
 
     def show(self, analysis: Analysis, progress: Progress | None = None) -> None:
         """Show ``analysis``; ``progress`` limits it to what a walkthrough has reached."""

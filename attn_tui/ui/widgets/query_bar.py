@@ -8,13 +8,14 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Offset, Size
+from textual.geometry import Offset, Region, Size
 from textual.markup import escape
 from textual.strip import Strip
 from textual.widget import Widget
 
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.scenario import Scenario
+from attn_tui.terminal.textual_internals import set_border_title
 
 MAX_CHIPS = 24
 """Tokens listed at most, around the query; a long sentence would fill the screen."""
@@ -74,12 +75,16 @@ class QueryBar(Widget):
             return  # an edit of a number: nothing here changes
         self._shown = shown
         self._scenario = scenario
-        self.border_title = f"Query {token_vector(scenario.query + 1)}: {escape(scenario.query_token)}"
+        # Only the title's row and the chips' rows are painted again, not the bottom border.
+        set_border_title(self, f"Query {token_vector(scenario.query + 1)}: {escape(scenario.query_token)}")
         self._lines = len(self._rows_at(width))
         # A new layout only if the bar takes another number of lines (a chip is as wide marked as
         # unmarked, so moving the query among the same tokens never needs one).
         shape = (width, self._lines)
-        self.refresh(layout=shape != self._shape)
+        if shape != self._shape:
+            self.refresh(layout=True)
+        else:
+            self.refresh(Region(0, 0, width, self._lines))
         self._shape = shape
 
     def _rows_at(self, width: int) -> list[list[_Item]]:

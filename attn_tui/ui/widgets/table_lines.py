@@ -4,8 +4,10 @@ styles, at a fraction of the cost.
 Rich renders a table cell by cell (padding, measuring, wrapping, cropping each one), which was most
 of a key press at 64×64. The panels' tables are simple: a ``Table.grid`` whose columns all have a
 fixed width and never wrap, one line per row. :func:`fast_body` lays such tables out directly,
-row by row, into a :class:`PanelBody` that Textual draws as strips at once; anything else (or a
-table drawn narrower than it is wide, which Rich would shrink) is left to Rich.
+row by row, into a :class:`PanelBody` that Textual draws as strips at once. The notes under
+them (a window's "tokens 1–16 of 512", why a column is NaN) are wrapped once and drawn line by
+line, as Rich draws them without its rendering pipeline around each. Anything else (a table Rich
+would shrink in ways not imitated here) is left to Rich.
 """
 
 from __future__ import annotations
@@ -63,6 +65,26 @@ class TableLines:
         return Measurement(self.width, self.width)
 
 
+def wraps_plainly(text: Text) -> bool:
+    """True if ``text`` is drawn as :func:`wrap_text` wraps it: left-justified, folded, ending in a
+    new line (what a panel's notes are)."""
+    return text.justify in (None, "default", "left") and text.overflow in (None, "fold") and not text.no_wrap and text.end == "\n"
+
+
+def wrap_text(text: Text, console: Console, width: int) -> list[Text]:
+    """``text``'s lines at ``width``, wrapped as Rich wraps it to draw it (see :func:`wraps_plainly`)."""
+    return list(text.wrap(console, max(1, width), justify="default", overflow="fold", tab_size=text.tab_size or 8))
+
+
+def text_strip(line: Text, console: Console, base: Style, width: int) -> Strip:
+    """One wrapped line of text in ``base`` style, as Rich draws it."""
+    if has_spans(line):  # each segment's style includes the line's own
+        strip = Strip([Segment(text, base + style if style else base) for text, style, _ in line.render(console, end="")])
+    else:  # the line's own style is left to the caller (Rich's Text.render)
+        strip = Strip([Segment(line.plain, base + console.get_style(line.style) if line.style else base)])
+    return strip if strip.cell_length <= width else strip.crop(0, width)
+
+
 class PanelBody:
     """A panel's body: its parts one under another (like a Rich ``Group``), tables laid out."""
 
@@ -84,6 +106,7 @@ class _PanelBodyVisual(Visual):
         self._parts = parts
         self._rich = [RichVisual(widget, part) for part in parts]
         self._console = widget.app.console
+        self._wrapped: dict[tuple[int, int], list[Text]] = {}
 
     def render_strips(self, width: int, height: int | None, style: VisualStyle, options: RenderOptions) -> list[Strip]:
         base = style.rich_style
@@ -95,7 +118,9 @@ class _PanelBodyVisual(Visual):
                     Strip([Segment(text, base + segment_style) for text, segment_style, _ in line], fitted.width)
                     for line in fitted.lines
                 )
-            else:  # a note that wraps, or a table the fast path cannot shrink
+            elif (lines := self._text_lines(part, width)) is not None:
+                strips.extend(text_strip(line, self._console, base, width) for line in lines)
+            else:  # a table the fast path cannot shrink, or text drawn in other ways
                 strips.extend(rich.render_strips(width, None, style, options))
         return strips if height is None else strips[:height]
 
@@ -106,11 +131,26 @@ class _PanelBodyVisual(Visual):
         heights = []
         for part, rich in zip(self._parts, self._rich):
             fitted = self._fitted(part, width)
-            heights.append(rich.get_height(rules, width) if fitted is None else len(fitted.lines))
+            if fitted is not None:
+                heights.append(len(fitted.lines))
+            elif (lines := self._text_lines(part, width)) is not None:
+                heights.append(len(lines))
+            else:
+                heights.append(rich.get_height(rules, width))
         return sum(heights)
 
     def _fitted(self, part: RenderableType, width: int) -> TableLines | None:
         return part.fitted(width, self._console) if isinstance(part, TableLines) else None
+
+    def _text_lines(self, part: RenderableType, width: int) -> list[Text] | None:
+        """``part``'s lines at ``width`` if it is a note this visual wraps itself, else None; a
+        layout asks for them, then the paint: wrapped once."""
+        if not isinstance(part, Text) or width <= 0 or not wraps_plainly(part):
+            return None
+        key = (id(part), width)
+        if key not in self._wrapped:
+            self._wrapped[key] = wrap_text(part, self._console, width)
+        return self._wrapped[key]
 
 
 def fast_body(body: RenderableType, widget: Widget) -> RenderableType:
