@@ -17,7 +17,7 @@ from attn_tui.core.formatting import format_vector
 from attn_tui.core.scenario import SEED_EXAMPLE, seeded_scenario
 from attn_tui.mechanisms import mechanism_named
 from attn_tui.ui.app import AttnApp
-from attn_tui.ui.widgets.direct_lines import DirectStatic, draws_plainly
+from attn_tui.ui.widgets.direct_lines import DirectLines, draws_plainly
 from attn_tui.ui.widgets.table_lines import PanelBody
 from conftest import running, settled, widget_text
 
@@ -38,7 +38,9 @@ def assert_painted_as_textual_paints(app: AttnApp) -> int:
     """Every directly painted widget on screen paints what Textual's pass paints, whole and in
     part; returns how many were compared."""
     compared = 0
-    for widget in app.screen.query(DirectStatic):
+    for widget in app.screen.walk_children():
+        if not isinstance(widget, DirectLines):
+            continue
         width, height = widget.region.size
         if not (widget.display and width and height):
             continue
@@ -67,6 +69,8 @@ def _multihead(scenario):
         (seeded_scenario(64, 64, seed=1), (100, 30), ["right_square_bracket"]),  # a windowed table, a long vector
         (_multihead(seeded_scenario(64, 64, seed=1)), (100, 30), ["H"]),
         (SEED_EXAMPLE.with_mechanism("causal"), (200, 60), ["m"]),
+        (SEED_EXAMPLE, (200, 60), ["v"]),  # the vector plot: three planes and the legend
+        (seeded_scenario(64, 64, seed=1), (100, 30), ["v", "enter", "5", "enter"]),
     ],
 )
 async def test_directly_painted_widgets_look_as_textual_paints_them(scenario, size, keys):

@@ -55,8 +55,12 @@ def draws_plainly(widget: Widget) -> bool:
 
 class DirectLines:
     """Mixed into a widget class (before it), paints its lines directly when it draws plainly
-    (see the module). The widget draws as any does (``render`` or ``render_line``); it should
-    set ``auto_links`` off (links are styled in the pass skipped here)."""
+    (see the module). The widget draws as any does (``render`` or ``render_line``). Its
+    ``auto_links`` are off: links are styled in the pass skipped here, and none of ours has any."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_links = False
 
     def render_lines(self: Widget, crop: Region) -> list[Strip]:
         if not draws_plainly(self):
@@ -82,7 +86,3 @@ class DirectLines:
 
 class DirectStatic(DirectLines, Static):
     """A Static painted directly: the panels' bodies, the message line, the walk's explanation."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.auto_links = False  # nothing in them is a link

@@ -28,6 +28,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
+from attn_tui.ui.widgets.direct_lines import DirectLines
+
 from attn_tui.core.plot_data import (
     CONTEXT,
     DROPPED,
@@ -67,8 +69,9 @@ PLANE_MIN_WIDTH = 30
 MAX_PLANES = 3
 
 
-class PlanePlot(PlotextPlot):
-    """One plane of the space."""
+class PlanePlot(DirectLines, PlotextPlot):
+    """One plane of the space (its two dozen lines painted directly: as many as plotext takes to
+    draw them)."""
 
     _data: PlaneData | None = None
     _drawn: tuple[object, list[Strip]] | None = None
@@ -228,7 +231,7 @@ def _placed_labels(data: PlaneData, width: int, height: int) -> list[tuple[str, 
     return placed
 
 
-class PlotLegend(Widget):
+class PlotLegend(DirectLines, Widget):
     """What each glyph means, laid out for the legend's own width."""
 
     DEFAULT_CSS = "PlotLegend { height: auto; max-height: 4; color: $text-muted; }"
