@@ -11,11 +11,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-from attn_tui.ui.widgets.direct_lines import DirectStatic
 
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.walkthrough import Progress, Walkthrough
 from attn_tui.terminal.textual_internals import set_border_title
+from attn_tui.ui.widgets.direct_lines import DirectStatic
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 

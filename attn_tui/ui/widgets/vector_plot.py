@@ -28,8 +28,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from attn_tui.ui.widgets.direct_lines import DirectLines
-
 from attn_tui.core.plot_data import (
     CONTEXT,
     DROPPED,
@@ -49,6 +47,7 @@ from attn_tui.core.plot_data import (
     plane_data,
     planes_for,
 )
+from attn_tui.ui.widgets.direct_lines import DirectLines
 
 COLOURS = {
     HIGH: (255, 176, 0),
@@ -70,8 +69,8 @@ MAX_PLANES = 3
 
 
 class PlanePlot(DirectLines, PlotextPlot):
-    """One plane of the space (its two dozen lines painted directly: as many as plotext takes to
-    draw them)."""
+    """One plane of the space, its lines painted directly (see attn_tui.ui.widgets.direct_lines):
+    every line changes with an edit."""
 
     _data: PlaneData | None = None
     _drawn: tuple[object, list[Strip]] | None = None
