@@ -13,6 +13,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.widget import AwaitMount
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.command import CommandListItem, CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive, reactive
@@ -41,6 +42,8 @@ from attn_tui.ui.walk_bindings import (
 )
 from attn_tui.terminal.wire import ScreenDiff
 from attn_tui.core.walkthrough import Progress, Walkthrough, build_walkthrough
+from attn_tui.ui.idle_collector import IdleCollector
+from attn_tui.ui.line_filters import LineFilters
 from attn_tui.ui.widgets.direct_lines import DirectStatic
 from attn_tui.ui.widgets.embedding_grid import EmbeddingGrid
 from attn_tui.ui.widgets.explanation import ExplanationPanel
@@ -161,6 +164,8 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         super().__init__()
         self.policy = policy
         self._screen_diff = ScreenDiff()
+        self._line_filters = LineFilters()
+        self._idle_collector = IdleCollector()
         self._first_frame_drawn = threading.Event()
         self._torch_loader = TorchLoader(self, self._compute_loaded, self._torch_failed, preloaded=torch_preloaded)
         self.set_reactive(AttnApp.scenario, scenario)
@@ -254,7 +259,11 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         self.complete_parameters()
         self._show(self.scenario)
         self.start_the_walk_asked_for()
-        self.call_after_refresh(freeze_long_lived_objects)
+        self.call_after_refresh(self._freeze_and_collect_when_idle)
+
+    def _freeze_and_collect_when_idle(self) -> None:
+        freeze_long_lived_objects()
+        self._idle_collector.start(self)
 
     @property
     def is_ready(self) -> bool:
@@ -491,6 +500,10 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
             return self.walking == (action == "walk_restart")
         return super().check_action(action, parameters)
 
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, the truecolor one skipped on lines it leaves alone (see line_filters)."""
+        return self._line_filters.wrap(super().get_line_filters())
+
     # --- events ---
 
     @property
@@ -499,6 +512,8 @@ class AttnApp(VectorPlotView, FileActions, ScenarioEditing, MechanismActions, Ce
         return len(self.screen_stack) == 1 and self.screen.has_class("-too-small")
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self._idle_collector.note_activity()
         if isinstance(event, events.Key) and self.keys_wait and event.key != "ctrl+q":
             return  # dropped, as the notice says; Ctrl+Q still quits
         # During autoplay a key press only stops it: a presenter's Space must not also step.
