@@ -1,17 +1,18 @@
 """Cyclic garbage collection between key presses rather than in the middle of one.
 
 Python collects whenever 700 more container objects exist than at the last collection. A key
-press at 64 tokens creates about that many (strips, segments, styles, messages): nearly every key
-press paid for a collection of the youngest objects (0.3 ms) and one in ten for the next
-generation too (about 2 ms), the largest part of a slow key press's lateness. Most of these
-objects are freed by reference counting anyway; collection only finds the cycles among them.
+press at 64 tokens creates about that many (strips, segments, styles, messages), so a collection
+came with nearly every key press (0.3 ms), and with one in ten a collection of the next
+generation too (about 2 ms): the largest part of a slow key press's lateness. Most of these objects
+are freed by reference counting anyway; collection only finds the cycles among them.
 
 Once start-up's objects are frozen (:func:`attn_tui.ui.torch_loader.freeze_long_lived_objects`),
-:class:`IdleCollector` raises the automatic threshold and collects when no key has come for a
-moment: the collection happens while the user reads the screen. A stream of keys with no pause
-(a held key, a fast typist) still meets the raised threshold now and then, so garbage never
-piles up; and every few idle collections one covers the oldest generation as well, as Python's
-own schedule would.
+:class:`IdleCollector` raises the automatic threshold and collects on a timer instead, when no key
+has come for a moment (longer than a key press takes to be handled and painted): a collection
+triggered by a threshold runs while a key press is being handled, one run from a timer almost
+always runs while the user reads the screen. Keys that never pause (a held key) still meet the
+raised threshold now and then, so garbage never piles up; and every few timed collections one
+covers the oldest generation as well, as Python's own schedule would.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ if TYPE_CHECKING:
     from textual.app import App
 
 AUTOMATIC_THRESHOLD = 20_000
-"""Objects (net) between automatic collections once idle collection runs: about 20 key presses."""
+"""Objects (net) between automatic collections once timed collection runs: about 20 key presses
+with no pause between them (each such collection takes a few milliseconds)."""
 
-CHECK_EVERY = 0.25
+CHECK_EVERY = 0.1
 """Seconds between looks at whether to collect."""
 
-QUIET_FOR = 0.2
-"""Seconds without a key press before a collection: a typist's keys come closer together."""
+QUIET_FOR = 0.05
+"""Seconds without a key press before a collection: a key press is handled and painted sooner."""
 
 AT_LEAST = 1_000
 """Objects (net) since the last collection below which a collection is not worth it."""

@@ -6,7 +6,6 @@ plain data built elsewhere.
 
 from __future__ import annotations
 
-from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -16,6 +15,7 @@ from attn_tui.core.formatting import token_vector
 from attn_tui.core.walkthrough import Progress, Walkthrough
 from attn_tui.terminal.textual_internals import set_border_title
 from attn_tui.ui.widgets.direct_lines import DirectStatic
+from attn_tui.ui.widgets.table_lines import PanelBody
 
 KEYS_HINT = "␣/→ next · ⌫/← back · esc exit"
 
@@ -44,11 +44,7 @@ class ExplanationPanel(VerticalScroll):
         if step is None:
             set_border_title(self, f"Walkthrough 0/{progress.end} · start")
             # The prompt first: in a short panel (80×24, many tokens) the intro scrolls, not the key.
-            body = Group(
-                Text("Press Space or → for the first step.", style="bold"),
-                Text(""),
-                Text(walkthrough.intro()),
-            )
+            parts = [Text("Press Space or → for the first step.", style="bold"), Text(""), Text(walkthrough.intro())]
             self._essential = (Text("Press Space or → for the first step."),)
         else:
             stage = step.stage
@@ -67,7 +63,6 @@ class ExplanationPanel(VerticalScroll):
                 parts.append(Text(f"⚠ {step.note}", style="bold"))
             self._essential = tuple(parts)
             parts.extend([Text(""), Text(f"{stage.number}. {stage.name}: ", style="underline") + Text(stage.explanation)])
-            body = Group(*parts)
         set_border_title(self, autoplay or KEYS_HINT, subtitle=True)
         text_widget = self.query_one(".panel-body", Static)
         # A new layout only when the text's box changes height: a step is one key press, and a new
@@ -75,13 +70,14 @@ class ExplanationPanel(VerticalScroll):
         width = self.scrollable_content_region.width
         console = self.app.console
         # Counted from the wrapped lines: rendering the whole text to count them cost more.
-        lines = sum(len(part.wrap(console, width)) for part in body.renderables) if width else -1
+        lines = sum(len(part.wrap(console, width)) for part in parts) if width else -1
         padded_to = self._padding_for(lines)
         if padded_to != self._padded_to:
             text_widget.styles.min_height = padded_to  # a new layout, whatever the text
             self._padded_to = padded_to
         box_height = max(lines, padded_to or self.scrollable_content_region.height)
-        text_widget.update(body, layout=box_height != text_widget.outer_size.height)
+        # Drawn line by line as Rich would draw the texts (see table_lines): a step's repaint.
+        text_widget.update(PanelBody(text_widget, parts), layout=box_height != text_widget.outer_size.height)
         # Each step starts at its top; if even the screen's last rows cannot hold the step and its
         # arithmetic, the arithmetic's end (the result) is what stays in view.
         self.call_after_refresh(self._scroll_to_result)
