@@ -11,22 +11,28 @@ so an upgrade that removes one fails there, by name, rather than somewhere in a 
 - Rich's ``Text._spans`` tells the fast table layout whether a cell is plain, and
   ``Table._calculate_column_widths`` how wide Rich makes each column of a table it shrinks.
 - A widget's border title is set without Textual's setter, which repaints the whole widget.
+- The segments of a widget's left and right border, drawn beside its content rows when the
+  widget paints them itself (``attn_tui/ui/widgets/direct_lines.py``).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import Console, RenderableType
+from rich.segment import Segment
 from rich.table import Column, Table
 from rich.text import Text
-from textual import work
+from textual import _border, work
 from textual._compositor import CompositorUpdate
 from textual._node_list import DuplicateIds
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
+from textual.color import Color
 from textual.geometry import Region
+from textual.style import Style
 from textual.widget import Widget
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
@@ -52,6 +58,7 @@ __all__ = [
     "is_command_palette",
     "REACHED",
     "set_border_title",
+    "side_borders",
 ]
 
 REACHED: dict[str, tuple[Any, str]] = {
@@ -67,6 +74,7 @@ REACHED: dict[str, tuple[Any, str]] = {
     "Table._calculate_column_widths": (Table, "a table shrunk to a narrow panel is laid out by the fast path"),
     "Widget._border_title": (Widget, "a new border title repaints its border row only"),
     "Widget._border_subtitle": (Widget, "a new border subtitle repaints its border row only"),
+    "_border.get_box": (_border, "the left and right border beside a row painted directly"),
 }
 """What is reached, and why: the test checks each name still exists."""
 
@@ -108,6 +116,18 @@ def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> N
     width, height = widget.outer_size
     row = height - 1 if subtitle else 0
     widget.refresh(Region(-offset.x, row - offset.y, width, 1))
+
+
+@lru_cache(maxsize=256)
+def side_borders(border: tuple, base_background: Color, background: Color) -> tuple[Segment | None, Segment | None]:
+    """The segments Textual draws left and right of a content row of a widget with ``border``
+    (``styles.border``) on ``base_background`` in ``background``, at full opacity (as its styles
+    cache draws them)."""
+    (_, _), (right, right_colour), (_, _), (left, left_colour) = border
+    inner, outer = Style(background=base_background + background), Style(background=base_background)
+    left_segment = _border.get_box(left, inner, outer, Style(foreground=base_background + left_colour))[1][0] if left else None
+    right_segment = _border.get_box(right, inner, outer, Style(foreground=base_background + right_colour))[1][2] if right else None
+    return left_segment, right_segment
 
 
 def rich_column_widths(table: Table, console: Console, width: int) -> list[int]:

@@ -30,6 +30,7 @@ from textual.strip import Strip
 from attn_tui.core.formatting import format_number
 from attn_tui.ui.messages import EditCancelled, EditStarted, EditSubmitted
 from attn_tui.core.graphemes import clip
+from attn_tui.ui.widgets.direct_lines import DirectLines
 from attn_tui.ui.widgets.grid_matrix import GridMatrix
 
 LABEL_COLUMN = 0
@@ -130,7 +131,7 @@ LINE_EDIT_KEYS: dict[str, Callable[[CellEdit], CellEdit]] = {
 """The usual line-editing keys inside a cell (readline's, as in a shell)."""
 
 
-class EmbeddingGrid(ScrollView, can_focus=True):
+class EmbeddingGrid(DirectLines, ScrollView, can_focus=True):
     """A matrix (the embeddings or a weight matrix), spreadsheet-style, with a fixed header row and
     label column.
 

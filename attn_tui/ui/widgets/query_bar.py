@@ -16,6 +16,7 @@ from textual.widget import Widget
 from attn_tui.core.formatting import token_vector
 from attn_tui.core.scenario import Scenario
 from attn_tui.terminal.textual_internals import set_border_title
+from attn_tui.ui.widgets.direct_lines import DirectLines
 
 MAX_CHIPS = 24
 """Tokens listed at most, around the query; a long sentence would fill the screen."""
@@ -33,7 +34,7 @@ class _Item(NamedTuple):
     is_query: bool = False
 
 
-class QueryBar(Widget):
+class QueryBar(DirectLines, Widget):
     """Shows which token is the query; a click on a token chooses it (keys: ``[`` and ``]``).
 
     The lines are drawn here (Textual's line API) from plain styles, and a click is matched to a
