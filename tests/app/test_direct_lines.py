@@ -67,6 +67,8 @@ def _multihead(scenario):
         (SEED_EXAMPLE, (120, 32), ["m"]),  # the matrix view
         (SEED_EXAMPLE, (100, 30), ["c", "down", "enter", "backspace", "backspace", "1", "0", "0", "enter"]),  # notes
         (SEED_EXAMPLE, (80, 24), ["enter", "x", "enter"]),  # the message as an error
+        (SEED_EXAMPLE, (80, 24), ["down", "right", "enter", "1"]),  # a cell being edited
+        (SEED_EXAMPLE, (80, 24), ["tab"]),  # the focus (and the border's colour) elsewhere
         (seeded_scenario(64, 64, seed=1), (100, 30), ["right_square_bracket"]),  # a windowed table, a long vector
         (_multihead(seeded_scenario(64, 64, seed=1)), (100, 30), ["H"]),
         (SEED_EXAMPLE.with_mechanism("causal"), (200, 60), ["m"]),
