@@ -133,3 +133,13 @@ async def test_the_context_vector_and_the_message_can_still_be_selected_with_the
             await pilot.pause()
             assert (app.screen.get_selected_text() or "").startswith(start), selector
             app.screen.clear_selection()
+
+
+async def test_a_removed_widget_still_in_a_background_layout_paints_blank():
+    """The fuzz found it: a mechanism's old panel body, removed while a dialog was open, drawn as
+    the dialog's background from the screen's last layout."""
+    async with running(AttnApp(), size=(80, 24)) as pilot:
+        body = pilot.app.query_one("#scores .panel-body")
+        body.update("changed, so drawing it needs its content anew")
+        await body.remove()
+        assert [strip.text for strip in body.render_lines(Region(0, 0, 30, 3))] == [" " * 30] * 3

@@ -71,6 +71,11 @@ class DirectLines:
         """What the framed rows were painted in: width, background, border sides, padding."""
 
     def render_lines(self: Widget, crop: Region) -> list[Strip]:
+        if not self.is_attached:
+            # Removed (a mechanism's old panels) but still in the last layout of the screen under a
+            # dialog, which draws it as the dialog's background: it is no longer shown, and a
+            # Static cannot draw its content without a screen.
+            return [Strip.blank(crop.width)] * crop.height
         if not draws_plainly(self):
             return super().render_lines(crop)  # type: ignore[misc]
         styles = self.styles
